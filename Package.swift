@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layering: pure pipeline stages (no file, socket, clock or randomness access) in library
+// targets; I/O only in the `scriptgen` executable. The emulation path depends on the model
+// alone, never on alignment or simplification.
+let package = Package(
+    name: "ScriptGen",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "scriptgen", targets: ["scriptgen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Stage 1a: capture files (pcap, pcapng) and link/network/transport decoding.
+        .target(name: "ScriptGenCapture"),
+        // Stage 1b: TCP reassembly and UDP grouping into conversations of messages.
+        .target(name: "ScriptGenFlows", dependencies: ["ScriptGenCapture"]),
+        // The model: state machines, patterns, the versioned file format. Shared by learning and serving.
+        .target(name: "ScriptGenModel"),
+        // Stage 2: prefix-tree state machine from conversations.
+        .target(name: "ScriptGenBuilder", dependencies: ["ScriptGenFlows", "ScriptGenModel"]),
+        // Stage 3a: sequence alignment, UPGMA, multiple alignment, region analysis.
+        .target(name: "ScriptGenAlignment"),
+        // Stage 3b: the state machine simplifier.
+        .target(name: "ScriptGenSimplifier", dependencies: ["ScriptGenAlignment", "ScriptGenModel"]),
+        // Stage 4: the emulation core (matching, stepping, responses). Model only.
+        .target(name: "ScriptGenEmulation", dependencies: ["ScriptGenModel"]),
+        .executableTarget(
+            name: "scriptgen",
+            dependencies: [
+                "ScriptGenCapture", "ScriptGenFlows", "ScriptGenModel", "ScriptGenBuilder",
+                "ScriptGenAlignment", "ScriptGenSimplifier", "ScriptGenEmulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ScriptGenCaptureTests", dependencies: ["ScriptGenCapture"]),
+        .testTarget(name: "ScriptGenFlowsTests", dependencies: ["ScriptGenFlows", "ScriptGenCapture"]),
+        .testTarget(name: "ScriptGenModelTests", dependencies: ["ScriptGenModel"]),
+        .testTarget(name: "ScriptGenBuilderTests", dependencies: ["ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenAlignmentTests", dependencies: ["ScriptGenAlignment"]),
+        .testTarget(name: "ScriptGenSimplifierTests", dependencies: ["ScriptGenSimplifier", "ScriptGenAlignment", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenEmulationTests", dependencies: ["ScriptGenEmulation", "ScriptGenModel"]),
+        // Runs the built `scriptgen` binary the way a user would.
+        .testTarget(name: "ScriptGenCLITests", dependencies: ["scriptgen"]),
+    ]
+)

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct ScriptGenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scriptgen",
+        abstract: "Learn honeypot services from packet captures and serve them.",
+        version: ScriptGenVersion.current,
+        subcommands: []
+    )
+}
+
+enum ScriptGenVersion {
+    static let current = "0.1.0"
+}
