@@ -9,6 +9,13 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "scriptgen", targets: ["scriptgen"]),
+        // The pipeline stages as libraries, for the benchmark packages and for embedding.
+        .library(name: "ScriptGenCapture", targets: ["ScriptGenCapture"]),
+        .library(name: "ScriptGenFlows", targets: ["ScriptGenFlows"]),
+        .library(name: "ScriptGenModel", targets: ["ScriptGenModel"]),
+        .library(name: "ScriptGenAlignment", targets: ["ScriptGenAlignment"]),
+        .library(name: "ScriptGenSimplifier", targets: ["ScriptGenSimplifier"]),
+        .library(name: "ScriptGenEmulation", targets: ["ScriptGenEmulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,11 +35,13 @@ let package = Package(
         .target(name: "ScriptGenSimplifier", dependencies: ["ScriptGenAlignment", "ScriptGenModel"]),
         // Stage 4: the emulation core (matching, stepping, responses). Model only.
         .target(name: "ScriptGenEmulation", dependencies: ["ScriptGenModel"]),
+        // zlib, for reading .gz captures (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .executableTarget(
             name: "scriptgen",
             dependencies: [
                 "ScriptGenCapture", "ScriptGenFlows", "ScriptGenModel", "ScriptGenBuilder",
-                "ScriptGenAlignment", "ScriptGenSimplifier", "ScriptGenEmulation",
+                "ScriptGenAlignment", "ScriptGenSimplifier", "ScriptGenEmulation", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -281,3 +281,20 @@ private func texts(_ conversation: Conversation) -> [String] {
     #expect(IPAddress("::1")!.description == "::1")
     #expect(IPAddress("1:0:0:2:0:0:0:3")!.description == "1:0:0:2::3")
 }
+
+@Test func addressRangesMatchCIDR() {
+    let v4 = AddressRange("10.1.0.0/16")!
+    #expect(v4.contains(IPAddress("10.1.200.3")!))
+    #expect(!v4.contains(IPAddress("10.2.0.1")!))
+    #expect(!v4.contains(IPAddress("::1")!))
+    #expect(AddressRange("0.0.0.0/0")!.contains(IPAddress("8.8.8.8")!))
+    #expect(AddressRange("192.0.2.7")!.contains(IPAddress("192.0.2.7")!))
+    #expect(!AddressRange("192.0.2.7")!.contains(IPAddress("192.0.2.8")!))
+    let v6 = AddressRange("2001:db8::/32")!
+    #expect(v6.contains(IPAddress("2001:db8:1::5")!))
+    #expect(!v6.contains(IPAddress("2001:db9::5")!))
+    #expect(AddressRange("::1/128")!.contains(IPAddress("::1")!))
+    #expect(AddressRange("2001:db8::1:0/112")!.contains(IPAddress("2001:db8::1:ffff")!))
+    #expect(AddressRange("10.0.0.0/33") == nil)
+    #expect(AddressRange("nonsense") == nil)
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The project's test command: installs what the tests use from Debian, then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v tshark >/dev/null || need+=(tshark)
+command -v tcpdump >/dev/null || need+=(tcpdump)
+command -v dot >/dev/null || need+=(graphviz)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "note: not root, tests that need ${need[*]} will be skipped" >&2
+  fi
+fi
+swift build --build-tests
+swift test --skip-build "$@"
