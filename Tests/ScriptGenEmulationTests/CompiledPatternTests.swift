@@ -106,7 +106,7 @@ import Testing
         #expect(raw.similarity(to: b("PASS secret1\r\n")) == 13.0 / 14.0)
         let user = CompiledPattern(.exact(b("USER alice\r\n")))
         // "USER " and "\r\n" found (7 of 12), shorter by 2 bytes (10 / 12).
-        #expect(user.similarity(to: b("USER bob\r\n")) == 7.0 / 12.0 * 10.0 / 12.0)
+        #expect(user.similarity(to: b("USER bob\r\n")) == (7.0 / 12.0) * (10.0 / 12.0))
         #expect(raw.similarity(to: b("")) == 0)
         #expect(raw.similarity(to: b("zzzz")) == 0)
     }
@@ -116,7 +116,7 @@ import Testing
         // Gap too long: every fixed byte is found (forward and backward), length factor 15 / 19.
         #expect(Self.user.similarity(to: b("USER abcdefghijkl\r\n")) == 15.0 / 19.0)
         // A trailing byte hides the delimiter from the backward pass.
-        #expect(Self.user.similarity(to: b("USER abcdefghijkl\r\n ")) == 5.0 / 7.0 * 15.0 / 20.0)
+        #expect(Self.user.similarity(to: b("USER abcdefghijkl\r\n ")) == (5.0 / 7.0) * (15.0 / 20.0))
         // The delimiter is missing: "USER " found forward, nothing backward.
         #expect(Self.user.similarity(to: b("USER bob")) == 5.0 / 7.0)
         // Wrong command, right delimiter: found backward only.
