@@ -1,0 +1,77 @@
+import ScriptGenModel
+
+/// A `StateMachine` whose edge patterns are compiled once, shared by every conversation that
+/// serves it (copying it is cheap: arrays are shared until written).
+public struct CompiledMachine: Hashable, Sendable {
+    public let machine: StateMachine
+    /// `patterns[state][edge]` is the compiled pattern of `machine.states[state].edges[edge]`.
+    public let patterns: [[CompiledPattern]]
+
+    /// Fails when the machine has no root state or an edge points outside `states`.
+    public init(_ machine: StateMachine) throws(InvalidMachineError) {
+        guard !machine.states.isEmpty else { throw InvalidMachineError(reason: .noRootState, state: nil, edge: nil) }
+        for (stateIndex, state) in machine.states.enumerated() {
+            for (edgeIndex, edge) in state.edges.enumerated() where !machine.states.indices.contains(edge.target) {
+                throw InvalidMachineError(reason: .edgeTargetOutOfRange(edge.target), state: stateIndex, edge: edgeIndex)
+            }
+        }
+        self.machine = machine
+        self.patterns = machine.states.map { state in state.edges.map { CompiledPattern($0.pattern) } }
+    }
+
+    /// The edge of `state` that a complete request follows, or nil when none matches. Among
+    /// several matching edges: the most specific (most fixed bytes), then the highest weight,
+    /// then the lowest index.
+    public func matchingEdge(for request: some Collection<UInt8>, in state: StateID) -> Int? {
+        withContiguousBytes(request) { bytes in
+            var scratch = ScanScratch()
+            var best: Int?
+            for (index, pattern) in patterns[state].enumerated() where pattern.scan(bytes, scratch: &scratch).longestMatch == bytes.count {
+                if best.map({ isPreferred(index, over: $0, in: state) }) ?? true { best = index }
+            }
+            return best
+        }
+    }
+
+    /// The edge of `state` most similar to `request` (see `CompiledPattern.similarity(to:)`),
+    /// ties broken like `matchingEdge`; nil when the state has no edges.
+    public func closestEdge(to request: some Collection<UInt8>, in state: StateID) -> (edge: Int, score: Double)? {
+        withContiguousBytes(request) { bytes in
+            var best: (edge: Int, score: Double)?
+            for (index, pattern) in patterns[state].enumerated() {
+                let score = pattern.similarity(to: bytes)
+                if let current = best {
+                    if score > current.score || (score == current.score && isPreferred(index, over: current.edge, in: state)) {
+                        best = (index, score)
+                    }
+                } else {
+                    best = (index, score)
+                }
+            }
+            return best
+        }
+    }
+
+    /// Whether edge `candidate` beats edge `incumbent` of the same state when both qualify.
+    func isPreferred(_ candidate: Int, over incumbent: Int, in state: StateID) -> Bool {
+        let candidateFixed = patterns[state][candidate].fixedByteCount
+        let incumbentFixed = patterns[state][incumbent].fixedByteCount
+        if candidateFixed != incumbentFixed { return candidateFixed > incumbentFixed }
+        let edges = machine.states[state].edges
+        if edges[candidate].weight != edges[incumbent].weight { return edges[candidate].weight > edges[incumbent].weight }
+        return candidate < incumbent
+    }
+}
+
+/// A machine the emulator cannot serve.
+public struct InvalidMachineError: Error, Hashable, Sendable {
+    public enum Reason: Hashable, Sendable {
+        case noRootState
+        case edgeTargetOutOfRange(StateID)
+    }
+
+    public var reason: Reason
+    /// The state and edge index holding the problem, when there is one.
+    public var state: StateID?
+    public var edge: Int?
+}

@@ -1,0 +1,260 @@
+import ScriptGenModel
+
+/// One conversation with a learned machine: bytes in, actions out. No I/O, clock or global
+/// randomness: the driver passes the time (`now`, nanoseconds on any monotonic clock) and
+/// performs the returned actions; randomness comes from `generator`, so a seeded run replays.
+///
+/// ## When a TCP request is complete
+/// Bytes accumulate until one of these, checked as if after every single byte, so the result
+/// does not depend on how the input was split into pieces:
+/// 1. No edge of the current state could match any longer input. If some edge matched a
+///    prefix on the way, the longest such prefix is the request (the best edge among those
+///    matching exactly it is followed) and the remaining bytes start the next request, in the
+///    new state. If none did, the input is unmatchable: it is collected until (2) or (3) and
+///    then handled as one unmatched request, so junk arriving in pieces is one no-match, not
+///    one per piece.
+/// 2. The quiet time passes without new bytes (`quietTimeElapsed(now:)`) or the driver knows
+///    the input ended (`flush()`): the longest matching prefix is a request as above, and
+///    input that matches nothing is one unmatched request.
+/// 3. `maxRequestBytes` are pending and an edge could still match a longer input (or the
+///    input is unmatchable): exactly that many bytes are the request, announced by `limitHit`.
+///
+/// A complete request follows the best matching edge (most fixed bytes, then highest weight,
+/// then lowest index): the state becomes the edge's target and the target's reply is sent.
+/// Otherwise the no-match policy applies. A state without edges keeps accepting input; every
+/// request there goes to the no-match policy (under `.closest` that means silence).
+public struct Emulator<Generator: RandomNumberGenerator> {
+    public let machine: CompiledMachine
+    public let options: EmulationOptions
+    /// The current state; starts at the root.
+    public private(set) var state: StateID = StateMachine.root
+    /// Set once a `.close` action was returned; all input is ignored afterwards.
+    public private(set) var isClosed = false
+    public private(set) var generator: Generator
+
+    private var hasConnected = false
+    private var pending: [UInt8] = []
+    private var lastByteTime: Int64 = 0
+    /// No edge of the current state can match the pending input at any length.
+    private var pendingIsUnmatchable = false
+    private var scratch = ScanScratch()
+    /// Per edge of the current state: the longest pending prefix it matches (-1 for none).
+    private var longestMatchPerEdge: [Int] = []
+
+    public init(machine: CompiledMachine, options: EmulationOptions = EmulationOptions(), generator: Generator) {
+        self.machine = machine
+        self.options = options
+        self.generator = generator
+    }
+
+    public init(machine: StateMachine, options: EmulationOptions = EmulationOptions(), generator: Generator) throws(InvalidMachineError) {
+        self.init(machine: try CompiledMachine(machine), options: options, generator: generator)
+    }
+
+    /// Bytes received but not yet part of a complete request.
+    public var pendingByteCount: Int { pending.count }
+
+    /// When `quietTimeElapsed(now:)` should be called next, or nil when nothing is pending.
+    public var nextDeadline: Int64? {
+        guard !isClosed, !pending.isEmpty else { return nil }
+        return lastByteTime.addingSaturated(options.quietTime)
+    }
+
+    /// The connection opened: the root's reply (the banner), if the server sent one. Only the
+    /// first call answers.
+    public mutating func connect() -> [EmulatorAction] {
+        guard !hasConnected, !isClosed else { return [] }
+        hasConnected = true
+        var actions: [EmulatorAction] = []
+        appendReply(of: state, to: &actions)
+        return actions
+    }
+
+    /// TCP bytes arrived, in any split.
+    public mutating func receive(_ bytes: some Collection<UInt8>, now: Int64) -> [EmulatorAction] {
+        guard !isClosed, !bytes.isEmpty else { return [] }
+        pending.append(contentsOf: bytes)
+        lastByteTime = now
+        var actions: [EmulatorAction] = []
+        completeRequests(inputEnded: false, into: &actions)
+        return actions
+    }
+
+    /// Call at or after `nextDeadline`: pending input is taken as complete once the quiet time
+    /// has passed since the last byte; earlier calls do nothing.
+    public mutating func quietTimeElapsed(now: Int64) -> [EmulatorAction] {
+        guard let deadline = nextDeadline, now >= deadline else { return [] }
+        return flush()
+    }
+
+    /// The input ended (the client shut down its side) or the driver knows a request boundary
+    /// (an offline replay): pending input is taken as complete now.
+    public mutating func flush() -> [EmulatorAction] {
+        guard !isClosed, !pending.isEmpty else { return [] }
+        var actions: [EmulatorAction] = []
+        completeRequests(inputEnded: true, into: &actions)
+        return actions
+    }
+
+    /// A UDP datagram arrived: always one complete request (cut at `maxRequestBytes`).
+    public mutating func receiveDatagram(_ bytes: some Collection<UInt8>) -> [EmulatorAction] {
+        guard !isClosed else { return [] }
+        var actions: [EmulatorAction] = []
+        var request = Array(bytes)
+        if request.count > options.maxRequestBytes {
+            actions.append(.limitHit(.maxRequestBytes, state: state, byteCount: options.maxRequestBytes))
+            request.removeLast(request.count - options.maxRequestBytes)
+        }
+        if let edge = machine.matchingEdge(for: request, in: state) {
+            follow(edge: edge, request: request, into: &actions)
+        } else {
+            handleNoMatch(request: request, into: &actions)
+        }
+        return actions
+    }
+
+    // MARK: - Request completion
+
+    private mutating func completeRequests(inputEnded: Bool, into actions: inout [EmulatorAction]) {
+        let limit = options.maxRequestBytes
+        while !isClosed && !pending.isEmpty {
+            if pendingIsUnmatchable {
+                if pending.count >= limit {
+                    actions.append(.limitHit(.maxRequestBytes, state: state, byteCount: limit))
+                    takeRequest(length: limit, matched: false, into: &actions)
+                } else if inputEnded {
+                    takeRequest(length: pending.count, matched: false, into: &actions)
+                } else {
+                    return
+                }
+                continue
+            }
+            let bound = min(pending.count, limit)
+            let (aliveThrough, longestMatch) = scanPending(bound: bound)
+            if aliveThrough < bound {
+                // Dead at aliveThrough + 1: no edge can match any longer input.
+                if longestMatch >= 1 {
+                    takeRequest(length: longestMatch, matched: true, into: &actions)
+                } else {
+                    pendingIsUnmatchable = true
+                }
+            } else if pending.count >= limit {
+                actions.append(.limitHit(.maxRequestBytes, state: state, byteCount: limit))
+                takeRequest(length: limit, matched: longestMatch == limit, into: &actions)
+            } else if inputEnded {
+                if longestMatch >= 1 {
+                    takeRequest(length: longestMatch, matched: true, into: &actions)
+                } else {
+                    takeRequest(length: pending.count, matched: false, into: &actions)
+                }
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Scans the first `bound` pending bytes against every edge of the current state; returns
+    /// the largest `aliveThrough` and `longestMatch` over the edges.
+    private mutating func scanPending(bound: Int) -> (aliveThrough: Int, longestMatch: Int) {
+        let patterns = machine.patterns[state]
+        longestMatchPerEdge.removeAll(keepingCapacity: true)
+        var aliveThrough = -1
+        var longestMatch = -1
+        pending.withUnsafeBufferPointer { whole in
+            let bytes = UnsafeBufferPointer(rebasing: whole[0..<bound])
+            for pattern in patterns {
+                let result = pattern.scan(bytes, scratch: &scratch)
+                longestMatchPerEdge.append(result.longestMatch)
+                aliveThrough = max(aliveThrough, result.aliveThrough)
+                longestMatch = max(longestMatch, result.longestMatch)
+            }
+        }
+        return (aliveThrough, longestMatch)
+    }
+
+    /// Removes the first `length` pending bytes as one request and answers it. With `matched`,
+    /// the last `scanPending` found an edge matching exactly `length` bytes.
+    private mutating func takeRequest(length: Int, matched: Bool, into actions: inout [EmulatorAction]) {
+        let request = Array(pending[0..<length])
+        pending.removeFirst(length)
+        pendingIsUnmatchable = false
+        if matched {
+            var best: Int?
+            for (edge, longest) in longestMatchPerEdge.enumerated() where longest == length {
+                if best.map({ machine.isPreferred(edge, over: $0, in: state) }) ?? true { best = edge }
+            }
+            if let best {
+                follow(edge: best, request: request, into: &actions)
+                return
+            }
+        }
+        handleNoMatch(request: request, into: &actions)
+    }
+
+    // MARK: - Answers
+
+    private mutating func follow(edge: Int, request: [UInt8], into actions: inout [EmulatorAction]) {
+        let from = state
+        let target = machine.machine.states[from].edges[edge].target
+        actions.append(.matched(request: request, edge: edge, from: from, to: target))
+        state = target
+        appendReply(of: target, to: &actions)
+    }
+
+    private mutating func handleNoMatch(request: [UInt8], into actions: inout [EmulatorAction]) {
+        let closest = machine.closestEdge(to: request, in: state).map { found in
+            ClosestEdge(edge: found.edge, target: machine.machine.states[state].edges[found.edge].target, score: found.score, followed: false)
+        }
+        switch options.noMatch {
+        case .closest(let threshold):
+            if var closest, closest.score >= threshold {
+                closest.followed = true
+                actions.append(.noMatch(request: request, state: state, closest: closest))
+                state = closest.target
+                appendReply(of: closest.target, to: &actions)
+            } else {
+                actions.append(.noMatch(request: request, state: state, closest: closest))
+            }
+        case .silence:
+            actions.append(.noMatch(request: request, state: state, closest: closest))
+        case .close:
+            actions.append(.noMatch(request: request, state: state, closest: closest))
+            actions.append(.close)
+            isClosed = true
+            pending.removeAll()
+        }
+    }
+
+    private mutating func appendReply(of state: StateID, to actions: inout [EmulatorAction]) {
+        let replies = machine.machine.states[state].replies
+        guard !replies.isEmpty else { return }
+        var chosen = 0
+        if options.responseChoice == .weightedRandom && replies.count > 1 {
+            let total = replies.reduce(0) { $0 + UInt64(max(0, $1.count)) }
+            if total > 0 {
+                // Multiply-high maps a 64-bit draw onto 0..<total the same way on every platform.
+                var draw = total.multipliedFullWidth(by: generator.next()).high
+                for (index, reply) in replies.enumerated() {
+                    let count = UInt64(max(0, reply.count))
+                    if draw < count {
+                        chosen = index
+                        break
+                    }
+                    draw -= count
+                }
+            }
+        }
+        for message in replies[chosen].reply.messages {
+            actions.append(.send(message))
+        }
+    }
+}
+
+extension Emulator: Sendable where Generator: Sendable {}
+
+extension Emulator where Generator == SplitMix64 {
+    /// An emulator drawing its random choices from `SplitMix64(seed: seed)`.
+    public init(machine: CompiledMachine, options: EmulationOptions = EmulationOptions(), seed: UInt64) {
+        self.init(machine: machine, options: options, generator: SplitMix64(seed: seed))
+    }
+}

@@ -1,0 +1,277 @@
+import ScriptGenEmulation
+import ScriptGenModel
+import Testing
+
+@Suite struct EmulatorTests {
+    static let quiet = EmulationOptions.defaultQuietTime
+
+    func emulator(_ machine: StateMachine, _ options: EmulationOptions = EmulationOptions(noMatch: .silence), seed: UInt64 = 1) throws -> Emulator<SplitMix64> {
+        try Emulator(machine: machine, options: options, generator: SplitMix64(seed: seed))
+    }
+
+    @Test func bannerOnConnectOnlyOnce() throws {
+        var ftp = try emulator(Machines.ftp)
+        #expect(ftp.connect() == [.sendText("220 hi\r\n")])
+        #expect(ftp.connect() == [])
+        var raw = try emulator(Machines.raw)
+        #expect(raw.connect() == [], "no banner observed")
+    }
+
+    @Test func exactEdgeIsAnsweredAtOnce() throws {
+        var ftp = try emulator(Machines.ftp)
+        _ = ftp.connect()
+        #expect(ftp.receive(b("QUIT\r\n"), now: 0) == [
+            .matched(request: b("QUIT\r\n"), edge: 1, from: 0, to: 5), .sendText("221 bye\r\n"),
+        ])
+        #expect(ftp.state == 5)
+        #expect(ftp.nextDeadline == nil)
+    }
+
+    @Test func gappedEdgeWaitsForQuietTime() throws {
+        var ftp = try emulator(Machines.ftp)
+        // The gap could still take "\r\n" and more, so the request is not complete yet.
+        #expect(ftp.receive(b("USER alice\r\n"), now: 1_000) == [])
+        #expect(ftp.pendingByteCount == 12)
+        #expect(ftp.nextDeadline == 1_000 + Self.quiet)
+        #expect(ftp.quietTimeElapsed(now: 1_000 + Self.quiet - 1) == [])
+        #expect(ftp.quietTimeElapsed(now: 1_000 + Self.quiet) == [
+            .matched(request: b("USER alice\r\n"), edge: 0, from: 0, to: 1), .sendText("331 pw\r\n"),
+        ])
+        #expect(ftp.nextDeadline == nil)
+    }
+
+    @Test func laterBytesPushTheDeadline() throws {
+        var ftp = try emulator(Machines.ftp)
+        _ = ftp.receive(b("USER al"), now: 0)
+        _ = ftp.receive(b("ice\r\n"), now: 200)
+        #expect(ftp.quietTimeElapsed(now: Self.quiet) == [])
+        #expect(ftp.quietTimeElapsed(now: 200 + Self.quiet).count == 2)
+    }
+
+    @Test func severalMessagesAndSilentStates() throws {
+        var ftp = try emulator(Machines.ftp)
+        _ = ftp.receive(b("USER a\r\n"), now: 0)
+        _ = ftp.flush()
+        _ = ftp.receive(b("PASS b\r\n"), now: 0)
+        #expect(ftp.flush() == [.matched(request: b("PASS b\r\n"), edge: 0, from: 1, to: 2), .sendText("230 ok\r\n")])
+        // "LIST\r\n" is exact and "LIST <arg>\r\n" cannot match it any more: answered at once.
+        #expect(ftp.receive(b("LIST\r\n"), now: 0) == [
+            .matched(request: b("LIST\r\n"), edge: 0, from: 2, to: 3), .sendText("150 here\r\n"), .sendText("226 done\r\n"),
+        ])
+        var silent = try emulator(Machines.ftp)
+        _ = silent.receive(b("USER a\r\n"), now: 0)
+        _ = silent.flush()
+        _ = silent.receive(b("PASS b\r\n"), now: 0)
+        _ = silent.flush()
+        #expect(silent.receive(b("PWD\r\n"), now: 0) == [.matched(request: b("PWD\r\n"), edge: 1, from: 2, to: 4)])
+    }
+
+    @Test func pipelinedRequestsInOneSegment() throws {
+        var raw = try emulator(Machines.raw)
+        #expect(raw.receive(b("X\nAB"), now: 0) == [
+            .matched(request: b("X\n"), edge: 2, from: 0, to: 3), .sendText("three"),
+            .matched(request: b("AB"), edge: 0, from: 3, to: 1), .sendText("one"),
+        ])
+    }
+
+    @Test func quietTimeCompletesAPrefixOfALongerPattern() throws {
+        var raw = try emulator(Machines.raw)
+        #expect(raw.receive(b("AB"), now: 0) == [], "ABCD can still match")
+        #expect(raw.receive(b("C"), now: 10) == [])
+        #expect(raw.quietTimeElapsed(now: 10 + Self.quiet) == [
+            // The longest matching prefix is the request; "C" is left for the next state.
+            .matched(request: b("AB"), edge: 0, from: 0, to: 1), .sendText("one"),
+            .noMatch(request: b("C"), state: 1, closest: ClosestEdge(edge: 0, target: 3, score: 0, followed: false)),
+        ])
+        var longer = try emulator(Machines.raw)
+        #expect(longer.receive(b("ABCD"), now: 0) == [.matched(request: b("ABCD"), edge: 1, from: 0, to: 2), .sendText("two")])
+    }
+
+    @Test func deadInputFallsBackToTheLongestMatchAtOnce() throws {
+        var raw = try emulator(Machines.raw)
+        // "ABX" cannot grow into anything: "AB" is the request, "X" starts the next one.
+        #expect(raw.receive(b("ABX"), now: 0) == [.matched(request: b("AB"), edge: 0, from: 0, to: 1), .sendText("one")])
+        #expect(raw.pendingByteCount == 1)
+        #expect(raw.receive(b("\n"), now: 0) == [.matched(request: b("X\n"), edge: 0, from: 1, to: 3), .sendText("three")])
+    }
+
+    @Test func unmatchableInputIsOneRequestAtQuietTime() throws {
+        var ftp = try emulator(Machines.ftp)
+        #expect(ftp.receive(b("HEL"), now: 0) == [])
+        #expect(ftp.receive(b("P\r\n"), now: 5) == [])
+        let actions = ftp.quietTimeElapsed(now: 5 + Self.quiet)
+        #expect(actions.count == 1)
+        guard case .noMatch(let request, let state, let closest) = actions.first else {
+            Issue.record("expected a no-match event, got \(actions)")
+            return
+        }
+        #expect(request == b("HELP\r\n"))
+        #expect(state == 0)
+        #expect(closest?.followed == false)
+    }
+
+    @Test func closestPolicyAboveThresholdAnswersAsTheClosestEdge() throws {
+        let machine = StateMachine(transport: .tcp, port: 1, states: [
+            State(edges: [Edge(pattern: .exact(b("PASS secret2\r\n")), weight: 1, target: 1)]),
+            State(replies: [Machines.reply("230 ok\r\n")]),
+        ])
+        var emulator = try emulator(machine, EmulationOptions(noMatch: .closest(threshold: 0.9)))
+        _ = emulator.receive(b("PASS secret1\r\n"), now: 0)
+        #expect(emulator.flush() == [
+            .noMatch(request: b("PASS secret1\r\n"), state: 0, closest: ClosestEdge(edge: 0, target: 1, score: 13.0 / 14.0, followed: true)),
+            .sendText("230 ok\r\n"),
+        ])
+        #expect(emulator.state == 1)
+    }
+
+    @Test func closestPolicyBelowThresholdStaysSilent() throws {
+        var ftp = try emulator(Machines.ftp, EmulationOptions(noMatch: .closest(threshold: 0.9)))
+        _ = ftp.receive(b("QUIX\r\n"), now: 0)
+        let actions = ftp.flush()
+        guard case .noMatch(_, 0, let closest?) = actions.first else {
+            Issue.record("expected a no-match event with a closest edge, got \(actions)")
+            return
+        }
+        #expect(closest.edge == 1)
+        #expect(closest.score < 0.9)
+        #expect(!closest.followed)
+        #expect(actions.count == 1)
+        #expect(ftp.state == 0)
+    }
+
+    @Test func silencePolicy() throws {
+        var ftp = try emulator(Machines.ftp, EmulationOptions(noMatch: .silence))
+        _ = ftp.receive(b("QUIX\r\n"), now: 0)
+        let actions = ftp.flush()
+        #expect(actions.count == 1)
+        #expect(actions.allSatisfy { $0.isEvent })
+        #expect(ftp.state == 0)
+        #expect(!ftp.isClosed)
+    }
+
+    @Test func closePolicy() throws {
+        var ftp = try emulator(Machines.ftp, EmulationOptions(noMatch: .close))
+        _ = ftp.receive(b("QUIX\r\n"), now: 0)
+        let actions = ftp.flush()
+        #expect(actions.count == 2)
+        #expect(actions.last == .close)
+        #expect(ftp.isClosed)
+        #expect(ftp.receive(b("QUIT\r\n"), now: 0) == [])
+        #expect(ftp.receiveDatagram(b("QUIT\r\n")) == [])
+        #expect(ftp.nextDeadline == nil)
+    }
+
+    @Test func leafStateKeepsAcceptingThroughTheNoMatchPolicy() throws {
+        var ftp = try emulator(Machines.ftp, EmulationOptions(noMatch: .closest(threshold: 0)))
+        _ = ftp.receive(b("QUIT\r\n"), now: 0)
+        #expect(ftp.state == 5)
+        #expect(ftp.receive(b("NOOP\r\n"), now: 0) == [], "unmatchable input waits for the quiet time")
+        #expect(ftp.flush() == [.noMatch(request: b("NOOP\r\n"), state: 5, closest: nil)])
+        #expect(!ftp.isClosed)
+    }
+
+    @Test func mostFrequentReplyByDefault() throws {
+        for seed in 0..<20 {
+            var ftp = try emulator(Machines.ftp, seed: UInt64(seed))
+            #expect(login(&ftp) == [b("230 ok\r\n")])
+        }
+    }
+
+    @Test func weightedRandomIsReproducibleAndUsesEveryReply() throws {
+        let options = EmulationOptions(noMatch: .silence, responseChoice: .weightedRandom)
+        func run(seed: UInt64) throws -> [[UInt8]] {
+            var generator = SplitMix64(seed: seed)
+            var answers: [[UInt8]] = []
+            for _ in 0..<200 {
+                var ftp = try Emulator(machine: Machines.ftp, options: options, generator: generator)
+                answers += login(&ftp)
+                generator = ftp.generator
+            }
+            return answers
+        }
+        let first = try run(seed: 42)
+        let again = try run(seed: 42)
+        let other = try run(seed: 43)
+        #expect(again == first)
+        #expect(other != first)
+        let bad = first.filter { $0 == b("530 bad\r\n") }.count
+        #expect(bad > 0 && bad < 100, "weights 3:1 give about 50 of 200, got \(bad)")
+    }
+
+    @Test func maxRequestBytesCutsAGrowingRequest() throws {
+        let machine = StateMachine(transport: .tcp, port: 1, states: [
+            State(edges: [Edge(pattern: Pattern(elements: [.variable(min: 1, max: 100), .fixed(b("\r\n"))]), weight: 1, target: 1)]),
+            State(replies: [Machines.reply("ok")]),
+        ])
+        var emulator = try emulator(machine, EmulationOptions(noMatch: .silence, maxRequestBytes: 8))
+        #expect(emulator.receive(b("0123456789"), now: 0) == [
+            .limitHit(.maxRequestBytes, state: 0, byteCount: 8),
+            .noMatch(request: b("01234567"), state: 0, closest: ClosestEdge(edge: 0, target: 1, score: 0, followed: false)),
+        ])
+        #expect(emulator.pendingByteCount == 2)
+        // Exactly at the limit and matching: the cut request is a match.
+        var exact = try self.emulator(machine, EmulationOptions(noMatch: .silence, maxRequestBytes: 8))
+        #expect(exact.receive(b("012345\r\n"), now: 0) == [
+            .limitHit(.maxRequestBytes, state: 0, byteCount: 8),
+            .matched(request: b("012345\r\n"), edge: 0, from: 0, to: 1), .sendText("ok"),
+        ])
+    }
+
+    @Test func maxRequestBytesCutsUnmatchableInput() throws {
+        var raw = try emulator(Machines.raw, EmulationOptions(noMatch: .silence, maxRequestBytes: 8))
+        let actions = raw.receive([UInt8](repeating: UInt8(ascii: "z"), count: 20), now: 0)
+        #expect(actions.filter { $0 == .limitHit(.maxRequestBytes, state: 0, byteCount: 8) }.count == 2)
+        #expect(actions.count == 4)
+        #expect(raw.pendingByteCount == 4)
+        #expect(raw.flush().count == 1)
+    }
+
+    @Test func datagramsAreCompleteRequests() throws {
+        var dns = try emulator(Machines.udp, EmulationOptions(noMatch: .silence, maxRequestBytes: 16))
+        #expect(dns.connect() == [])
+        #expect(dns.receiveDatagram(b("Qabc")) == [.matched(request: b("Qabc"), edge: 0, from: 0, to: 1), .sendText("R1"), .sendText("R2")])
+        // Too short for the pattern, although a longer datagram could match: no waiting for UDP.
+        let short = dns.receiveDatagram(b("Qa"))
+        #expect(short.count == 1)
+        #expect(short.allSatisfy { $0.isEvent })
+        let long = dns.receiveDatagram([UInt8](repeating: UInt8(ascii: "Q"), count: 20))
+        #expect(long.first == .limitHit(.maxRequestBytes, state: 1, byteCount: 16))
+    }
+
+    @Test func edgePreferenceAmongMatches() throws {
+        let machine = try CompiledMachine(StateMachine(transport: .tcp, port: 1, states: [
+            State(edges: [
+                Edge(pattern: Pattern(elements: [.variable(min: 1, max: 9)]), weight: 9, target: 0),
+                Edge(pattern: Machines.gap("G", 0, 9, "T"), weight: 1, target: 0),
+                Edge(pattern: Machines.gap("GE", 0, 9, "T"), weight: 1, target: 0),
+                Edge(pattern: Machines.gap("G", 0, 9, "ET"), weight: 2, target: 0),
+                Edge(pattern: Machines.gap("GE", 0, 9, "T"), weight: 2, target: 0),
+            ]),
+        ]))
+        #expect(machine.matchingEdge(for: b("GET"), in: 0) == 3, "three fixed bytes, then the heavier, then the first")
+        #expect(machine.matchingEdge(for: b("GxT"), in: 0) == 1)
+        #expect(machine.matchingEdge(for: b("xyz"), in: 0) == 0)
+        #expect(machine.matchingEdge(for: b(""), in: 0) == nil)
+    }
+
+    @Test func invalidMachinesAreRejected() {
+        let empty = #expect(throws: InvalidMachineError.self) {
+            try CompiledMachine(StateMachine(transport: .tcp, port: 1, states: []))
+        }
+        #expect(empty?.reason == .noRootState)
+        let dangling = #expect(throws: InvalidMachineError.self) {
+            try CompiledMachine(StateMachine(transport: .tcp, port: 1, states: [State(edges: [Edge(pattern: .exact(b("x")), weight: 1, target: 7)])]))
+        }
+        #expect(dangling?.reason == .edgeTargetOutOfRange(7))
+        #expect(dangling?.state == 0)
+        #expect(dangling?.edge == 0)
+    }
+
+    /// Logs in and returns what the server sent after PASS.
+    func login(_ ftp: inout Emulator<SplitMix64>) -> [[UInt8]] {
+        _ = ftp.receive(b("USER a\r\n"), now: 0)
+        _ = ftp.flush()
+        _ = ftp.receive(b("PASS b\r\n"), now: 0)
+        return ftp.flush().compactMap { if case .send(let bytes) = $0 { bytes } else { nil } }
+    }
+}

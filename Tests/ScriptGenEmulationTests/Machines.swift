@@ -1,0 +1,62 @@
+import ScriptGenEmulation
+import ScriptGenModel
+
+/// Crafted machines for the tests.
+enum Machines {
+    static func reply(_ messages: String..., count: Int = 1) -> ObservedReply {
+        ObservedReply(reply: Reply(messages: messages.map(b)), count: count)
+    }
+
+    static func gap(_ prefix: String, _ min: Int, _ max: Int, _ suffix: String) -> Pattern {
+        Pattern(elements: [.fixed(b(prefix)), .variable(min: min, max: max), .fixed(b(suffix))])
+    }
+
+    /// An FTP-like service: banner, USER/PASS with variable arguments, a two-message answer,
+    /// a silent state, a state with two observed replies, and a leaf.
+    static let ftp = StateMachine(transport: .tcp, port: 21, states: [
+        /* 0 */ State(replies: [reply("220 hi\r\n", count: 5)], edges: [
+            Edge(pattern: gap("USER ", 1, 16, "\r\n"), weight: 4, target: 1),
+            Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5),
+        ]),
+        /* 1 */ State(replies: [reply("331 pw\r\n")], edges: [Edge(pattern: gap("PASS ", 1, 16, "\r\n"), weight: 4, target: 2)]),
+        /* 2 */ State(replies: [reply("230 ok\r\n", count: 3), reply("530 bad\r\n", count: 1)], edges: [
+            Edge(pattern: .exact(b("LIST\r\n")), weight: 2, target: 3),
+            Edge(pattern: .exact(b("PWD\r\n")), weight: 1, target: 4),
+            Edge(pattern: gap("LIST ", 1, 32, "\r\n"), weight: 1, target: 3),
+        ]),
+        /* 3 */ State(replies: [reply("150 here\r\n", "226 done\r\n")], edges: [Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5)]),
+        /* 4 */ State(replies: [], edges: [Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5)]),
+        /* 5 */ State(replies: [reply("221 bye\r\n")], edges: []),
+    ])
+
+    /// Raw (exact) edges only, some a prefix of another.
+    static let raw = StateMachine(transport: .tcp, port: 7, states: [
+        /* 0 */ State(edges: [
+            Edge(pattern: .exact(b("AB")), weight: 1, target: 1),
+            Edge(pattern: .exact(b("ABCD")), weight: 1, target: 2),
+            Edge(pattern: .exact(b("X\n")), weight: 1, target: 3),
+        ]),
+        /* 1 */ State(replies: [reply("one")], edges: [Edge(pattern: .exact(b("X\n")), weight: 1, target: 3)]),
+        /* 2 */ State(replies: [reply("two")], edges: [Edge(pattern: .exact(b("X\n")), weight: 1, target: 3)]),
+        /* 3 */ State(replies: [reply("three")], edges: [Edge(pattern: .exact(b("AB")), weight: 1, target: 1)]),
+    ])
+
+    /// A UDP service: any 4..12-byte query starting "Q" gets an answer of two datagrams.
+    static let udp = StateMachine(transport: .udp, port: 53, states: [
+        State(edges: [Edge(pattern: Pattern(elements: [.fixed(b("Q")), .variable(min: 3, max: 11)]), weight: 1, target: 1)]),
+        State(replies: [reply("R1", "R2")], edges: [Edge(pattern: Pattern(elements: [.fixed(b("Q")), .variable(min: 3, max: 11)]), weight: 1, target: 1)]),
+    ])
+}
+
+extension EmulatorAction {
+    static func sendText(_ text: String) -> EmulatorAction { .send(b(text)) }
+
+    /// The action without its timing-independent payload differences (none today): used to
+    /// compare runs.
+    var isEvent: Bool {
+        switch self {
+        case .send, .close: false
+        case .matched, .noMatch, .limitHit: true
+        }
+    }
+}
