@@ -338,8 +338,8 @@ public struct CaptureReader {
                 throw CaptureError(code: .badBlockLength, offset: blockOffset,
                                    reason: "block length \(length) is not a multiple of 4 of at least 12")
             }
-            let parsed: Set<UInt32> = [1, 2, 3, 6]
-            if !parsed.contains(type) && length > options.maxBlockLength {
+            let isParsed = type == 6 || type == 3 || type == 1 || type == 2
+            if !isParsed && length > options.maxBlockLength {
                 // Large blocks we do not read are streamed past, never buffered whole.
                 guard try skip(length - 4), try ensure(4) else {
                     throw CaptureError(code: .truncatedBlock, offset: blockOffset,

@@ -22,19 +22,22 @@ public enum PacketBuilder {
         case linuxCookedV2
         /// LINKTYPE_RAW (101): no link header.
         case rawIP
-        /// LINKTYPE_IPV4 / LINKTYPE_IPV6 (228/229), chosen by the packet's version.
-        case rawVersioned
+        /// LINKTYPE_IPV4 (228): no link header, IPv4 only.
+        case rawIPv4
+        /// LINKTYPE_IPV6 (229): no link header, IPv6 only.
+        case rawIPv6
         /// BSD loopback: the address family in little- or big-endian; AF_INET6 is `ipv6Family`.
         case null(bigEndian: Bool = false, ipv6Family: UInt32 = 24)
 
-        /// The link type a capture of these frames declares (`rawVersioned` → IPv4's).
+        /// The link type a capture of these frames declares.
         public var linkType: LinkType {
             switch self {
             case .ethernet: return .ethernet
             case .linuxCooked: return .linuxCooked
             case .linuxCookedV2: return .linuxCookedV2
             case .rawIP: return .rawIP
-            case .rawVersioned: return .rawIPv4
+            case .rawIPv4: return .rawIPv4
+            case .rawIPv6: return .rawIPv6
             case .null: return .null
             }
         }
@@ -94,7 +97,7 @@ public enum PacketBuilder {
             bytes.appendInteger(1 as UInt16, bigEndian: true) // ARPHRD_ETHER
             bytes += [0, 6] // packet type, address length
             bytes += clientMAC + [0, 0]
-        case .rawIP, .rawVersioned:
+        case .rawIP, .rawIPv4, .rawIPv6:
             break
         case .null(let bigEndian, let ipv6Family):
             bytes.appendInteger(isIPv6 ? ipv6Family : 2, bigEndian: bigEndian)

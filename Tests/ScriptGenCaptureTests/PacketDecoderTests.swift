@@ -60,8 +60,9 @@ import Testing
             Self.expectFTP(decoder.decode(frame(ipv4, type)))
             Self.expectFTP(decoder.decode(frame(ipv6, type)), source: clientV6, destination: serverV6)
         }
-        Self.expectFTP(decoder.decode(frame(ipv4, .rawIPv4)))
-        Self.expectFTP(decoder.decode(frame(ipv6, .rawIPv6)), source: clientV6, destination: serverV6)
+        Self.expectFTP(decoder.decode(frame(Self.tcpPacket(link: .rawIPv4), PacketBuilder.Link.rawIPv4.linkType)))
+        Self.expectFTP(decoder.decode(frame(Self.tcpPacket(clientV6, serverV6, link: .rawIPv6), PacketBuilder.Link.rawIPv6.linkType)),
+                       source: clientV6, destination: serverV6)
         for family: UInt32 in [10, 24, 28, 30] {
             for bigEndian in [false, true] {
                 let link = PacketBuilder.Link.null(bigEndian: bigEndian, ipv6Family: family)
