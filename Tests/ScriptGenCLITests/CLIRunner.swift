@@ -49,12 +49,12 @@ struct CLIRunner {
             }
         }
         // Read both pipes concurrently so a large output cannot block the child.
-        var stdoutData = Data(), stderrData = Data()
+        let stdoutData = DataBox(), stderrData = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { stdoutData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { stdoutData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         group.enter()
-        DispatchQueue.global().async { stderrData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { stderrData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
@@ -63,7 +63,7 @@ struct CLIRunner {
         }
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: [UInt8](stdoutData), stderr: String(decoding: stderrData, as: UTF8.self))
+        return Result(status: process.terminationStatus, stdout: [UInt8](stdoutData.data), stderr: String(decoding: stderrData.data, as: UTF8.self))
     }
 
     static func commandExists(_ name: String) -> Bool {
@@ -71,4 +71,9 @@ struct CLIRunner {
             FileManager.default.isExecutableFile(atPath: "\($0)/\(name)")
         }
     }
+}
+
+/// Written by one reader thread, read after `group.wait()`.
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
