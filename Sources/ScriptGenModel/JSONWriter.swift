@@ -1,10 +1,12 @@
 /// Writes JSON in the model file's fixed layout: keys sorted by their UTF-8 bytes, two-space
-/// indentation, and containers no more than `inlineHeight` levels tall written on one line
-/// (a reply, an edge, a pattern), so the file is both diff-friendly and compact. The same
-/// value always gives the same bytes.
+/// indentation, and small containers on one line (at most `inlineHeight` levels tall, objects
+/// of at most `inlineMembers` members: a reply, an edge, a pattern), so the file is both
+/// diff-friendly and compact. The same value always gives the same bytes.
 struct JSONWriter {
     /// Containers at most this tall (a scalar is 0, `[1]` is 1, `{"a":[1]}` is 2) stay on one line.
     static let inlineHeight = 3
+    /// Objects with more members than this get one line per member.
+    static let inlineMembers = 4
 
     private(set) var output: [UInt8] = []
 
@@ -20,6 +22,14 @@ struct JSONWriter {
         case .array(let elements): 1 + (elements.map(height).max() ?? 0)
         case .object(let members): 1 + (members.values.map(height).max() ?? 0)
         default: 0
+        }
+    }
+
+    private static func isInline(_ value: JSONValue) -> Bool {
+        switch value.kind {
+        case .array(let elements): height(value) <= inlineHeight && elements.allSatisfy(isInline)
+        case .object(let members): members.count <= inlineMembers && height(value) <= inlineHeight && members.values.allSatisfy(isInline)
+        default: true
         }
     }
 
@@ -44,7 +54,7 @@ struct JSONWriter {
         case .string(let text): writeString(text)
         case .array(let elements):
             if elements.isEmpty { append("[]"); return }
-            if Self.height(value) <= Self.inlineHeight {
+            if Self.isInline(value) {
                 output.append(UInt8(ascii: "["))
                 for (index, element) in elements.enumerated() {
                     if index > 0 { append(", ") }
@@ -64,7 +74,7 @@ struct JSONWriter {
         case .object(let members):
             if members.isEmpty { append("{}"); return }
             let sorted = Self.sortedMembers(members)
-            if Self.height(value) <= Self.inlineHeight {
+            if Self.isInline(value) {
                 output.append(UInt8(ascii: "{"))
                 for (index, member) in sorted.enumerated() {
                     if index > 0 { append(", ") }

@@ -81,6 +81,11 @@ public enum ModelRendering {
         return parts.joined(separator: " + ")
     }
 
+    /// `1 edge`, `2 edges`.
+    private static func count(_ number: Int, _ noun: String, plural: String? = nil) -> String {
+        number == 1 ? "1 \(noun)" : "\(number) \(plural ?? noun + "s")"
+    }
+
     private static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef".unicodeScalars)
         return String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
@@ -139,8 +144,8 @@ public enum ModelRendering {
     /// machine can merge paths) are referenced, not repeated.
     public static func tree(of machine: StateMachine, options: RenderingOptions = RenderingOptions()) -> String {
         let statistics = machine.statistics
-        var lines = ["\(machine.transport.rawValue)/\(machine.port): \(machine.conversations) conversations, "
-            + "\(statistics.states) states, \(statistics.edges) edges, depth \(statistics.depth)"]
+        var lines = ["\(machine.transport.rawValue)/\(machine.port): \(count(machine.conversations, "conversation")), "
+            + "\(count(statistics.states, "state")), \(count(statistics.edges, "edge")), depth \(statistics.depth)"]
         guard !machine.states.isEmpty else { return lines.joined(separator: "\n") + "\n" }
 
         enum Item {
@@ -150,7 +155,7 @@ public enum ModelRendering {
         var stack = [Item]()
 
         func pad(_ indent: Int) -> String { String(repeating: "  ", count: indent) }
-        func visits(_ state: State) -> String { "\(state.visits) visits, \(state.endings) endings" }
+        func visits(_ state: State) -> String { "\(count(state.visits, "visit")), \(count(state.endings, "ending"))" }
         /// The state's replies and notes, then its visible edges pushed for later.
         func expand(_ id: StateID, depth: Int, indent: Int) {
             let state = machine.states[id]
@@ -159,21 +164,21 @@ public enum ModelRendering {
             }
             let moreReplies = state.replies.dropFirst(max(0, options.maxRepliesPerState))
             if !moreReplies.isEmpty {
-                lines.append(pad(indent) + "(\(moreReplies.count) more replies, \(moreReplies.reduce(0) { $0 + $1.count }) times)")
+                lines.append(pad(indent) + "(\(count(moreReplies.count, "more reply", plural: "more replies")), \(count(moreReplies.reduce(0) { $0 + $1.count }, "time")))")
             }
             if state.cutRequests > 0 {
-                lines.append(pad(indent) + "(\(state.cutRequests) requests cut by the fan-out or state limit)")
+                lines.append(pad(indent) + "(\(count(state.cutRequests, "request")) cut by the fan-out or state limit)")
             }
             guard !state.edges.isEmpty else { return }
             if let maxDepth = options.maxDepth, depth >= maxDepth {
-                lines.append(pad(indent) + "(\(state.edges.count) edges below depth \(maxDepth) not shown)")
+                lines.append(pad(indent) + "(\(count(state.edges.count, "edge")) below depth \(maxDepth) not shown)")
                 return
             }
             let visible = state.edges.filter { $0.weight >= options.minWeight }
             let hidden = state.edges.count - visible.count
             if hidden > 0 {
                 let hiddenWeight = state.edges.reduce(0) { $0 + ($1.weight < options.minWeight ? $1.weight : 0) }
-                lines.append(pad(indent) + "(\(hidden) edges with weight below \(options.minWeight) hidden, total weight \(hiddenWeight))")
+                lines.append(pad(indent) + "(\(count(hidden, "edge")) with weight below \(options.minWeight) hidden, total weight \(hiddenWeight))")
             }
             for edge in visible.reversed() {
                 stack.append(.edge(edge, targetDepth: depth + 1, indent: indent))
@@ -219,19 +224,19 @@ public enum ModelRendering {
             next += 1
             let state = machine.states[id]
             let depth = depthOf[id]!
-            var label = ["state \(id)\(id == StateMachine.root ? " (root)" : ""): \(state.visits) visits, \(state.endings) endings"]
+            var label = ["state \(id)\(id == StateMachine.root ? " (root)" : ""): \(count(state.visits, "visit")), \(count(state.endings, "ending"))"]
             for observed in state.replies.prefix(max(0, options.maxRepliesPerState)) {
                 label.append("\(observed.count)x \(preview(observed.reply, limit: options.previewBytes))")
             }
             if state.replies.count > options.maxRepliesPerState {
-                label.append("(\(state.replies.count - max(0, options.maxRepliesPerState)) more replies)")
+                label.append("(\(count(state.replies.count - max(0, options.maxRepliesPerState), "more reply", plural: "more replies")))")
             }
-            if state.cutRequests > 0 { label.append("(\(state.cutRequests) requests cut)") }
+            if state.cutRequests > 0 { label.append("(\(count(state.cutRequests, "request")) cut)") }
             if let maxDepth = options.maxDepth, depth >= maxDepth, !state.edges.isEmpty {
-                label.append("(\(state.edges.count) edges not shown)")
+                label.append("(\(count(state.edges.count, "edge")) not shown)")
             } else {
                 let hidden = state.edges.filter { $0.weight < options.minWeight }.count
-                if hidden > 0 { label.append("(\(hidden) edges with weight below \(options.minWeight) hidden)") }
+                if hidden > 0 { label.append("(\(count(hidden, "edge")) with weight below \(options.minWeight) hidden)") }
                 for edge in state.edges where edge.weight >= options.minWeight {
                     if depthOf[edge.target] == nil {
                         depthOf[edge.target] = depth + 1
