@@ -77,6 +77,9 @@ struct InspectCommand: ParsableCommand {
     }
 
     private func loadModel() throws -> ModelFile {
+        guard FileManager.default.fileExists(atPath: model) else {
+            throw fail("no such file: \(model)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: model))
