@@ -190,6 +190,10 @@ public enum ModelRendering {
         while let item = stack.popLast() {
             guard case .edge(let edge, let depth, let indent) = item else { continue }
             var line = pad(indent) + "\(preview(edge.pattern, limit: options.previewBytes)) (weight \(edge.weight)) -> state \(edge.target)"
+            guard machine.states.indices.contains(edge.target) else {
+                lines.append(line + " (missing: the machine has no such state)")
+                continue
+            }
             if shown.contains(edge.target) {
                 lines.append(line + " (shown above)")
                 continue
@@ -237,7 +241,8 @@ public enum ModelRendering {
             } else {
                 let hidden = state.edges.filter { $0.weight < options.minWeight }.count
                 if hidden > 0 { label.append("(\(count(hidden, "edge")) with weight below \(options.minWeight) hidden)") }
-                for edge in state.edges where edge.weight >= options.minWeight {
+                // An edge to a missing state (an invalid in-memory machine) is drawn to nothing.
+                for edge in state.edges where edge.weight >= options.minWeight && machine.states.indices.contains(edge.target) {
                     if depthOf[edge.target] == nil {
                         depthOf[edge.target] = depth + 1
                         queue.append(edge.target)

@@ -97,6 +97,12 @@ import Testing
             """#)
     }
 
+    @Test func renderingAnInvalidMachineDoesNotTrap() {
+        let broken = StateMachine(transport: .tcp, port: 1, states: [State(edges: [Edge(pattern: .exact(bytes("x")), weight: 1, target: 5)])])
+        #expect(ModelRendering.tree(of: broken).contains(#""x" (weight 1) -> state 5 (missing: the machine has no such state)"#))
+        #expect(!ModelRendering.dot(of: broken).contains("s5"))
+    }
+
     @Test func dotGolden() {
         #expect(ModelRendering.dot(of: ftpMachine) == #"""
             digraph "tcp/21" {
