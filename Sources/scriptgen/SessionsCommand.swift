@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ScriptGenCapture
 import ScriptGenFlows
+import ScriptGenModel
 
 struct SessionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,7 +75,7 @@ enum SessionFormatter {
 
     static func messageLine(_ message: Message, previewBytes: Int) -> String {
         let gap = message.gapBytes > 0 ? " (+\(message.gapBytes) missing)" : ""
-        return "    \(pad(message.direction.rawValue, 6)) \(pad(String(message.payload.count), 6))\(gap) \(BytePreview.render(message.payload, limit: previewBytes))"
+        return "    \(pad(message.direction.rawValue, 6)) \(pad(String(message.payload.count), 6))\(gap) \(ModelRendering.preview(message.payload, limit: previewBytes))"
     }
 
     static func json(_ conversation: Conversation) -> String {

@@ -1,0 +1,81 @@
+/// Standard base64 (RFC 4648 §4, with `=` padding) for payloads in the model file.
+/// Decoding is strict: no whitespace, no missing padding, no non-zero bits in the padding,
+/// so one payload has exactly one spelling and an edited file is noticed.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    private static let reverse: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, symbol) in alphabet.enumerated() { table[Int(symbol)] = UInt8(index) }
+        return table
+    }()
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var output = [UInt8]()
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index + 3 <= bytes.count {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            output.append(alphabet[Int(chunk & 63)])
+            index += 3
+        }
+        let remaining = bytes.count - index
+        if remaining == 1 {
+            let chunk = UInt32(bytes[index]) << 16
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(contentsOf: "==".utf8)
+        } else if remaining == 2 {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            output.append(UInt8(ascii: "="))
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The decoded bytes, or nil when `text` is not canonical base64.
+    static func decode(_ text: String) -> [UInt8]? {
+        let utf8 = text.utf8
+        return utf8.withContiguousStorageIfAvailable(decodeBuffer) ?? Array(utf8).withUnsafeBufferPointer(decodeBuffer)
+    }
+
+    private static func decodeBuffer(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard input.count % 4 == 0 else { return nil }
+        if input.isEmpty { return [] }
+        var padding = 0
+        if input[input.count - 1] == UInt8(ascii: "=") { padding += 1 }
+        if input[input.count - 2] == UInt8(ascii: "=") { padding += 1 }
+        var output = [UInt8]()
+        output.reserveCapacity(input.count / 4 * 3)
+        var index = 0
+        while index < input.count {
+            let isLast = index + 4 == input.count
+            var chunk: UInt32 = 0
+            for offset in 0..<4 {
+                let symbol = input[index + offset]
+                if isLast && offset >= 4 - padding {
+                    chunk <<= 6
+                    continue
+                }
+                let value = reverse[Int(symbol)]
+                guard value != 0xFF else { return nil }
+                chunk = chunk << 6 | UInt32(value)
+            }
+            output.append(UInt8(chunk >> 16 & 0xFF))
+            if !isLast || padding < 2 { output.append(UInt8(chunk >> 8 & 0xFF)) }
+            if !isLast || padding < 1 { output.append(UInt8(chunk & 0xFF)) }
+            if isLast {
+                // Canonical form: the bits under the padding must be zero.
+                if padding == 1 && chunk & 0xFF != 0 { return nil }
+                if padding == 2 && chunk & 0xFFFF != 0 { return nil }
+            }
+            index += 4
+        }
+        return output
+    }
+}

@@ -1,0 +1,351 @@
+// Reading the JSON document into model values, with type and meaning checks. A failure deep
+// inside carries its path outwards: each level adds its own key or index as the error passes,
+// so nothing is spent on paths while a valid file loads.
+
+/// A decoding failure on its way out; `reversedPath` grows as it leaves each container.
+struct FieldError: Error {
+    var reason: ModelLoadError.Reason
+    var reversedPath: [JSONPathComponent]
+    var byteOffset: Int
+
+    init(_ reason: ModelLoadError.Reason, at value: JSONValue) {
+        self.reason = reason
+        self.reversedPath = []
+        self.byteOffset = value.offset
+    }
+
+    var loadError: ModelLoadError {
+        ModelLoadError(reason: reason, path: JSONPathComponent.render(reversedPath.reversed()), byteOffset: byteOffset)
+    }
+}
+
+/// Runs `body`, adding `component` to the path of any error it throws.
+private func at<T>(_ component: JSONPathComponent, _ body: () throws(FieldError) -> T) throws(FieldError) -> T {
+    do {
+        return try body()
+    } catch {
+        var error = error
+        error.reversedPath.append(component)
+        throw error
+    }
+}
+
+/// The members of one JSON object, read by key.
+private struct ObjectReader {
+    let value: JSONValue
+    let members: [String: JSONValue]
+
+    init(_ value: JSONValue) throws(FieldError) {
+        guard case .object(let members) = value.kind else {
+            throw FieldError(.wrongType(expected: "an object", found: value.typeName), at: value)
+        }
+        self.value = value
+        self.members = members
+    }
+
+    func optional<T>(_ key: String, _ read: (JSONValue) throws(FieldError) -> T) throws(FieldError) -> T? {
+        guard let member = members[key] else { return nil }
+        return try at(.key(key)) { () throws(FieldError) -> T in try read(member) }
+    }
+
+    func required<T>(_ key: String, _ read: (JSONValue) throws(FieldError) -> T) throws(FieldError) -> T {
+        guard let member = members[key] else {
+            var error = FieldError(.missingField, at: value)
+            error.reversedPath = [.key(key)]
+            throw error
+        }
+        return try at(.key(key)) { () throws(FieldError) -> T in try read(member) }
+    }
+}
+
+private func readArray<T>(_ value: JSONValue, _ read: (Int, JSONValue) throws(FieldError) -> T) throws(FieldError) -> [T] {
+    guard case .array(let elements) = value.kind else {
+        throw FieldError(.wrongType(expected: "an array", found: value.typeName), at: value)
+    }
+    var result = [T]()
+    result.reserveCapacity(elements.count)
+    for (index, element) in elements.enumerated() {
+        result.append(try at(.index(index)) { () throws(FieldError) -> T in try read(index, element) })
+    }
+    return result
+}
+
+private func readString(_ value: JSONValue) throws(FieldError) -> String {
+    guard case .string(let text) = value.kind else {
+        throw FieldError(.wrongType(expected: "a string", found: value.typeName), at: value)
+    }
+    return text
+}
+
+private func readInteger(_ value: JSONValue) throws(FieldError) -> Int {
+    guard case .number(let text) = value.kind else {
+        throw FieldError(.wrongType(expected: "an integer", found: value.typeName), at: value)
+    }
+    guard let number = Int(text) else {
+        throw FieldError(.wrongType(expected: "an integer", found: "the number \(text)"), at: value)
+    }
+    return number
+}
+
+/// Counts, weights and sizes: integers that cannot be negative.
+private func readCount(_ value: JSONValue) throws(FieldError) -> Int {
+    let number = try readInteger(value)
+    guard number >= 0 else { throw FieldError(.invalidValue("\(number) is negative; a count cannot be"), at: value) }
+    return number
+}
+
+private func readBytes(_ value: JSONValue) throws(FieldError) -> [UInt8] {
+    let text = try readString(value)
+    guard let bytes = Base64.decode(text) else {
+        throw FieldError(.invalidValue("not canonical base64 (RFC 4648, with padding)"), at: value)
+    }
+    return bytes
+}
+
+private func readTransport(_ value: JSONValue) throws(FieldError) -> StateMachine.Transport {
+    let text = try readString(value)
+    guard let transport = StateMachine.Transport(rawValue: text) else {
+        throw FieldError(.invalidValue("unknown transport \"\(text)\" (expected \"tcp\" or \"udp\")"), at: value)
+    }
+    return transport
+}
+
+private func readPort(_ value: JSONValue) throws(FieldError) -> UInt16 {
+    let number = try readInteger(value)
+    guard let port = UInt16(exactly: number) else {
+        throw FieldError(.invalidValue("port \(number) is outside 0...65535"), at: value)
+    }
+    return port
+}
+
+private func readTime(_ value: JSONValue) throws(FieldError) -> Int64 {
+    let text = try readString(value)
+    guard let time = ModelTime.parse(text) else {
+        throw FieldError(.invalidValue("\"\(text)\" is not a UTC time like 2005-03-01T12:00:00.5Z"), at: value)
+    }
+    return time
+}
+
+extension ModelFile {
+    init(json: JSONValue) throws(FieldError) {
+        guard case .object(let members) = json.kind else {
+            throw FieldError(.notAModel("the document is \(json.typeName), not an object"), at: json)
+        }
+        // The version first: a newer file may differ in everything else.
+        guard let versionValue = members["formatVersion"] else {
+            throw FieldError(.notAModel("the top-level object has no \"formatVersion\" field"), at: json)
+        }
+        let version = try at(.key("formatVersion")) { () throws(FieldError) -> Int in try readInteger(versionValue) }
+        guard version == ModelFile.currentFormatVersion else {
+            var error = FieldError(.unsupportedFormatVersion(found: version, supported: ModelFile.currentFormatVersion), at: versionValue)
+            error.reversedPath = [.key("formatVersion")]
+            throw error
+        }
+        let object = try ObjectReader(json)
+        let toolVersion = try object.required("toolVersion", readString)
+        let parameters = try object.required("parameters", LearningParameters.init(json:))
+        let provenance = try object.required("provenance", Provenance.init(json:))
+        let machines = try object.required("machines") { (value) throws(FieldError) -> [StateMachine] in
+            let machines = try readArray(value) { (_, element) throws(FieldError) in try StateMachine(json: element) }
+            try Self.checkUnique(machines.map { ($0.transport, $0.port) }, in: value)
+            return machines
+        }
+        let reports = try object.required("buildReports") { (value) throws(FieldError) -> [BuildReport] in
+            let reports = try readArray(value) { (_, element) throws(FieldError) in try BuildReport(json: element) }
+            try Self.checkUnique(reports.map { ($0.transport, $0.port) }, in: value)
+            return reports
+        }
+        self.init(
+            toolVersion: toolVersion, parameters: parameters, provenance: provenance,
+            machines: machines, buildReports: reports, formatVersion: version
+        )
+    }
+
+    /// One machine (or report) per (transport, port): a second one is an edit mistake.
+    private static func checkUnique(_ keys: [(StateMachine.Transport, UInt16)], in array: JSONValue) throws(FieldError) {
+        guard case .array(let elements) = array.kind else { return }
+        var firstIndex = [String: Int]()
+        for (index, key) in keys.enumerated() {
+            let name = "\(key.0.rawValue)/\(key.1)"
+            if let first = firstIndex[name] {
+                var error = FieldError(.invalidValue("a second entry for \(name) (the first is at index \(first))"), at: elements[index])
+                error.reversedPath = [.index(index)]
+                throw error
+            }
+            firstIndex[name] = index
+        }
+    }
+}
+
+extension LearningParameters {
+    init(json: JSONValue) throws(FieldError) {
+        let object = try ObjectReader(json)
+        var values = [String: ParameterValue]()
+        for (name, member) in object.members {
+            values[name] = try at(.key(name)) { () throws(FieldError) -> ParameterValue in
+                switch member.kind {
+                case .bool(let flag):
+                    return .flag(flag)
+                case .string(let text):
+                    return .text(text)
+                case .number(let text):
+                    if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let integer = Int(text) {
+                        return .integer(integer)
+                    }
+                    guard let number = Double(text) else {
+                        throw FieldError(.invalidValue("the number \(text) is out of range"), at: member)
+                    }
+                    return .number(number)
+                default:
+                    throw FieldError(.wrongType(expected: "a number, boolean or string", found: member.typeName), at: member)
+                }
+            }
+        }
+        self.init(values)
+    }
+}
+
+extension Provenance {
+    init(json: JSONValue) throws(FieldError) {
+        let object = try ObjectReader(json)
+        self.init(
+            captures: try object.required("captures") { (value) throws(FieldError) in
+                try readArray(value) { (_, element) throws(FieldError) in try CaptureProvenance(json: element) }
+            },
+            conversationsRead: try object.required("conversationsRead", readCount),
+            conversationsUsed: try object.required("conversationsUsed", readCount)
+        )
+    }
+}
+
+extension CaptureProvenance {
+    init(json: JSONValue) throws(FieldError) {
+        let object = try ObjectReader(json)
+        self.init(
+            name: try object.required("name", readString),
+            sizeBytes: try object.required("sizeBytes", readCount),
+            sha256: try object.required("sha256", readString),
+            firstPacketTime: try object.optional("firstPacketTime", readTime),
+            lastPacketTime: try object.optional("lastPacketTime", readTime),
+            conversations: try object.required("conversations", readCount)
+        )
+    }
+}
+
+extension StateMachine {
+    init(json: JSONValue) throws(FieldError) {
+        let object = try ObjectReader(json)
+        let transport = try object.required("transport", readTransport)
+        let port = try object.required("port", readPort)
+        let conversations = try object.required("conversations", readCount)
+        let states = try object.required("states") { (value) throws(FieldError) -> [State] in
+            guard case .array(let elements) = value.kind else {
+                throw FieldError(.wrongType(expected: "an array", found: value.typeName), at: value)
+            }
+            guard !elements.isEmpty else {
+                throw FieldError(.invalidValue("no states: the root state (index 0) is missing"), at: value)
+            }
+            return try readArray(value) { (_, element) throws(FieldError) in try State(json: element, stateCount: elements.count) }
+        }
+        self.init(transport: transport, port: port, states: states, conversations: conversations)
+    }
+}
+
+extension State {
+    init(json: JSONValue, stateCount: Int) throws(FieldError) {
+        let object = try ObjectReader(json)
+        self.init(
+            replies: try object.required("replies") { (value) throws(FieldError) in
+                try readArray(value) { (_, element) throws(FieldError) in try ObservedReply(json: element) }
+            },
+            edges: try object.required("edges") { (value) throws(FieldError) in
+                try readArray(value) { (_, element) throws(FieldError) in try Edge(json: element, stateCount: stateCount) }
+            },
+            visits: try object.required("visits", readCount),
+            endings: try object.required("endings", readCount),
+            cutRequests: try object.required("cutRequests", readCount)
+        )
+    }
+}
+
+extension ObservedReply {
+    init(json: JSONValue) throws(FieldError) {
+        let object = try ObjectReader(json)
+        let count = try object.required("count", readCount)
+        let messages = try object.required("messages") { (value) throws(FieldError) in
+            try readArray(value) { (_, element) throws(FieldError) in try readBytes(element) }
+        }
+        self.init(reply: Reply(messages: messages), count: count)
+    }
+}
+
+extension Edge {
+    init(json: JSONValue, stateCount: Int) throws(FieldError) {
+        let object = try ObjectReader(json)
+        let pattern = try object.required("pattern", Pattern.init(json:))
+        let weight = try object.required("weight", readCount)
+        let target = try object.required("target") { (value) throws(FieldError) -> StateID in
+            let target = try readInteger(value)
+            guard (0..<stateCount).contains(target) else {
+                throw FieldError(.invalidValue("target state \(target) does not exist (the machine has \(stateCount) states)"), at: value)
+            }
+            return target
+        }
+        self.init(pattern: pattern, weight: weight, target: target)
+    }
+}
+
+extension Pattern {
+    init(json: JSONValue) throws(FieldError) {
+        let elements = try readArray(json) { (_, element) throws(FieldError) -> Element in
+            let object = try ObjectReader(element)
+            guard object.members.count == 1 else {
+                throw FieldError(.invalidValue("a pattern element has exactly one key, \"fixed\" or \"var\""), at: element)
+            }
+            if let bytes = try object.optional("fixed", readBytes) {
+                guard !bytes.isEmpty else {
+                    var error = FieldError(.invalidValue("a fixed element cannot be empty"), at: object.members["fixed"]!)
+                    error.reversedPath = [.key("fixed")]
+                    throw error
+                }
+                return .fixed(bytes)
+            }
+            if let bounds = try object.optional("var", { (value) throws(FieldError) -> (Int, Int) in
+                let bounds = try readArray(value) { (_, element) throws(FieldError) in try readCount(element) }
+                guard bounds.count == 2 else {
+                    throw FieldError(.invalidValue("a variable element is [min, max]; found \(bounds.count) numbers"), at: value)
+                }
+                guard bounds[0] <= bounds[1] else {
+                    throw FieldError(.invalidValue("a variable element's min \(bounds[0]) is above its max \(bounds[1])"), at: value)
+                }
+                return (bounds[0], bounds[1])
+            }) {
+                return .variable(min: bounds.0, max: bounds.1)
+            }
+            throw FieldError(.invalidValue("a pattern element has exactly one key, \"fixed\" or \"var\""), at: element)
+        }
+        self.init(elements: elements)
+    }
+}
+
+extension BuildReport {
+    init(json: JSONValue) throws(FieldError) {
+        let object = try ObjectReader(json)
+        self.init(
+            transport: try object.required("transport", readTransport),
+            port: try object.required("port", readPort),
+            conversationsUsed: try object.required("conversationsUsed", readCount),
+            emptyConversations: try object.required("emptyConversations", readCount),
+            conversationsWithGaps: try object.required("conversationsWithGaps", readCount),
+            messagesDroppedAtGaps: try object.required("messagesDroppedAtGaps", readCount),
+            consecutiveClientMessages: try object.required("consecutiveClientMessages", readCount),
+            requestsCutByFanout: try object.required("requestsCutByFanout", readCount),
+            pathsCutByStateLimit: try object.required("pathsCutByStateLimit", readCount),
+            messagesDroppedByLimits: try object.required("messagesDroppedByLimits", readCount),
+            states: try object.required("states", readCount),
+            edges: try object.required("edges", readCount),
+            depth: try object.required("depth", readCount),
+            largestFanout: try object.required("largestFanout", readCount)
+        )
+    }
+}

@@ -1,0 +1,127 @@
+// The JSON layout of each model type. Field names here are the file format: changing one is a
+// format version change (docs/model-format.md).
+
+extension ModelFile {
+    func jsonValue() -> JSONValue {
+        .object([
+            "formatVersion": .integer(formatVersion),
+            "toolVersion": .string(toolVersion),
+            "parameters": parameters.jsonValue(),
+            "provenance": provenance.jsonValue(),
+            "machines": .array(machines.map { $0.jsonValue() }),
+            "buildReports": .array(buildReports.map { $0.jsonValue() }),
+        ])
+    }
+}
+
+extension LearningParameters {
+    func jsonValue() -> JSONValue {
+        .object(values.mapValues { value in
+            switch value {
+            case .integer(let number): .integer(number)
+            // Non-finite numbers have no JSON spelling; they are kept as text.
+            case .number(let number): number.isFinite ? JSONValue(.number(String(number))) : .string(String(number))
+            case .flag(let flag): JSONValue(.bool(flag))
+            case .text(let text): .string(text)
+            }
+        })
+    }
+}
+
+extension Provenance {
+    func jsonValue() -> JSONValue {
+        .object([
+            "captures": .array(captures.map { $0.jsonValue() }),
+            "conversationsRead": .integer(conversationsRead),
+            "conversationsUsed": .integer(conversationsUsed),
+        ])
+    }
+}
+
+extension CaptureProvenance {
+    func jsonValue() -> JSONValue {
+        var members: [String: JSONValue] = [
+            "name": .string(name),
+            "sizeBytes": .integer(sizeBytes),
+            "sha256": .string(sha256),
+            "conversations": .integer(conversations),
+        ]
+        if let firstPacketTime { members["firstPacketTime"] = .string(ModelTime.format(nanoseconds: firstPacketTime)) }
+        if let lastPacketTime { members["lastPacketTime"] = .string(ModelTime.format(nanoseconds: lastPacketTime)) }
+        return .object(members)
+    }
+}
+
+extension StateMachine {
+    func jsonValue() -> JSONValue {
+        .object([
+            "transport": .string(transport.rawValue),
+            "port": .integer(port),
+            "conversations": .integer(conversations),
+            "states": .array(states.map { $0.jsonValue() }),
+        ])
+    }
+}
+
+extension State {
+    func jsonValue() -> JSONValue {
+        .object([
+            "replies": .array(replies.map { $0.jsonValue() }),
+            "edges": .array(edges.map { $0.jsonValue() }),
+            "visits": .integer(visits),
+            "endings": .integer(endings),
+            "cutRequests": .integer(cutRequests),
+        ])
+    }
+}
+
+extension ObservedReply {
+    func jsonValue() -> JSONValue {
+        .object([
+            "count": .integer(count),
+            "messages": .array(reply.messages.map { .string(Base64.encode($0)) }),
+        ])
+    }
+}
+
+extension Edge {
+    func jsonValue() -> JSONValue {
+        .object([
+            "pattern": pattern.jsonValue(),
+            "target": .integer(target),
+            "weight": .integer(weight),
+        ])
+    }
+}
+
+extension Pattern {
+    func jsonValue() -> JSONValue {
+        .array(elements.map { element in
+            switch element {
+            case .fixed(let bytes): .object(["fixed": .string(Base64.encode(bytes))])
+            case .variable(let min, let max): .object(["var": .array([.integer(min), .integer(max)])])
+            }
+        })
+    }
+}
+
+extension BuildReport {
+    func jsonValue() -> JSONValue {
+        .object([
+            "transport": .string(transport.rawValue),
+            "port": .integer(port),
+            "conversationsUsed": .integer(conversationsUsed),
+            "emptyConversations": .integer(emptyConversations),
+            "conversationsWithGaps": .integer(conversationsWithGaps),
+            "messagesDroppedAtGaps": .integer(messagesDroppedAtGaps),
+            "consecutiveClientMessages": .integer(consecutiveClientMessages),
+            "requestsCutByFanout": .integer(requestsCutByFanout),
+            "pathsCutByStateLimit": .integer(pathsCutByStateLimit),
+            "messagesDroppedByLimits": .integer(messagesDroppedByLimits),
+            "states": .integer(states),
+            "edges": .integer(edges),
+            "depth": .integer(depth),
+            "largestFanout": .integer(largestFanout),
+        ])
+    }
+}

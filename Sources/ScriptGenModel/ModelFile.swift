@@ -1,0 +1,66 @@
+/// The model file: everything learned from a set of captures, self-describing and versioned.
+///
+/// `encode()` gives the same bytes for the same value (sorted keys, fixed layout, base64
+/// payloads), so learning the same captures with the same parameters gives a byte-identical
+/// file. `decode(from:)` checks syntax, version, types and meaning (see docs/model-format.md).
+public struct ModelFile: Hashable, Sendable {
+    /// The format this tool writes and the newest it reads.
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    /// Version of the scriptgen that wrote the file.
+    public var toolVersion: String
+    public var parameters: LearningParameters
+    public var provenance: Provenance
+    /// One machine per (transport, port), sorted by transport then port.
+    public var machines: [StateMachine]
+    /// What the builder did per machine (thresholds, cuts); may be empty for hand-made models.
+    public var buildReports: [BuildReport]
+
+    public init(
+        toolVersion: String, parameters: LearningParameters = LearningParameters(), provenance: Provenance = Provenance(),
+        machines: [StateMachine], buildReports: [BuildReport] = [], formatVersion: Int = ModelFile.currentFormatVersion
+    ) {
+        self.formatVersion = formatVersion
+        self.toolVersion = toolVersion
+        self.parameters = parameters
+        self.provenance = provenance
+        self.machines = machines
+        self.buildReports = buildReports
+    }
+
+    public func machine(transport: StateMachine.Transport, port: UInt16) -> StateMachine? {
+        machines.first { $0.transport == transport && $0.port == port }
+    }
+
+    public func buildReport(transport: StateMachine.Transport, port: UInt16) -> BuildReport? {
+        buildReports.first { $0.transport == transport && $0.port == port }
+    }
+
+    /// The file's bytes: UTF-8 JSON ending in a newline.
+    public func encode() -> [UInt8] {
+        JSONWriter.write(jsonValue())
+    }
+
+    /// Reads a model file, rejecting anything that is not a well-formed model of a supported
+    /// version with an error naming the JSON path and byte offset of the problem.
+    public static func decode(from bytes: [UInt8]) throws(ModelLoadError) -> ModelFile {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            if bytes.isEmpty {
+                throw ModelLoadError(reason: .truncated, path: "", byteOffset: 0)
+            }
+            throw ModelLoadError(
+                reason: error.truncated ? .truncated : .malformedJSON(error.reason),
+                path: JSONPathComponent.render(error.path), byteOffset: error.byteOffset
+            )
+        }
+        do {
+            return try ModelFile(json: document)
+        } catch {
+            throw error.loadError
+        }
+    }
+}

@@ -1,0 +1,97 @@
+@testable import ScriptGenModel
+import Testing
+
+@Suite struct Base64Tests {
+    @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")])
+    func rfc4648Vectors(plain: String, encoded: String) {
+        #expect(Base64.encode(Array(plain.utf8)) == encoded)
+        #expect(Base64.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test func everyByteValueAndLengthRoundTrips() {
+        for length in 0..<10 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 97 + 200) }
+            #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+        }
+        let all = Array(0...255).map(UInt8.init)
+        #expect(Base64.decode(Base64.encode(all)) == all)
+    }
+
+    @Test(arguments: ["Zg", "Zg=", "Zh==", "Zm9=", "Z===", "Zm 9v", "Zm9v\n", "Zg==Zg==", "Zm-v", "=Zg="])
+    func nonCanonicalTextIsRejected(text: String) {
+        #expect(Base64.decode(text) == nil)
+    }
+}
+
+@Suite struct ModelTimeTests {
+    @Test func knownTimes() {
+        #expect(ModelTime.format(nanoseconds: 0) == "1970-01-01T00:00:00Z")
+        #expect(ModelTime.format(nanoseconds: 1_109_678_400_250_000_000) == "2005-03-01T12:00:00.25Z")
+        #expect(ModelTime.format(nanoseconds: 951_782_400_000_000_001) == "2000-02-29T00:00:00.000000001Z")
+        #expect(ModelTime.format(nanoseconds: -1) == "1969-12-31T23:59:59.999999999Z")
+        #expect(ModelTime.parse("2005-03-01T12:00:00.25Z") == 1_109_678_400_250_000_000)
+        #expect(ModelTime.parse("1970-01-01T00:00:00Z") == 0)
+    }
+
+    @Test func formatAndParseAgree() {
+        var value: Int64 = -3_000_000_000_000_000_000
+        while value < 3_000_000_000_000_000_000 {
+            #expect(ModelTime.parse(ModelTime.format(nanoseconds: value)) == value)
+            value += 7_777_777_777_777_777
+        }
+    }
+
+    @Test(arguments: ["", "2005-03-01", "2005-03-01T12:00:00", "2005-03-01 12:00:00Z", "2005-13-01T12:00:00Z",
+                      "2005-02-29T12:00:00Z", "2005-03-01T24:00:00Z", "2005-03-01T12:60:00Z", "2005-03-01T12:00:00.Z",
+                      "2005-03-01T12:00:00.1234567891Z", "2005-03-01T12:00:00+01:00", "20O5-03-01T12:00:00Z"])
+    func malformedTimesAreRejected(text: String) {
+        #expect(ModelTime.parse(text) == nil)
+    }
+}
+
+@Suite struct JSONTests {
+    private func parse(_ text: String) throws -> JSONValue {
+        try JSONParser.parse(Array(text.utf8))
+    }
+
+    @Test func scalarsAndEscapes() throws {
+        #expect(try parse(" true ").kind == .bool(true))
+        #expect(try parse("null").kind == .null)
+        #expect(try parse("-12.5e+3").kind == .number("-12.5e+3"))
+        #expect(try parse(#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude80""#).kind == .string("a\"b\\c/d\u{8}\u{c}\n\r\té🚀"))
+        #expect(try parse("\"é\"").kind == .string("é"))
+    }
+
+    @Test func offsetsPointAtEachValue() throws {
+        let value = try parse(#"{"a": [10, "x"]}"#)
+        guard case .object(let members) = value.kind, let array = members["a"], case .array(let elements) = array.kind else {
+            Issue.record("unexpected shape")
+            return
+        }
+        #expect(value.offset == 0)
+        #expect(array.offset == 6)
+        #expect(elements.map(\.offset) == [7, 11])
+    }
+
+    @Test func writerEscapesAndSortsAndParserReadsItBack() throws {
+        let value = JSONValue.object([
+            "b": .string("quote\" backslash\\ newline\n control\u{1} é"),
+            "a": .array([.integer(1), JSONValue(.bool(false)), JSONValue(.null)]),
+            "B": .object([:]),
+        ])
+        let text = String(decoding: JSONWriter.write(value), as: UTF8.self)
+        #expect(text == "{\"B\": {}, \"a\": [1, false, null], \"b\": \"quote\\\" backslash\\\\ newline\\n control\\u0001 é\"}\n")
+        #expect(JSONWriter.write(try JSONParser.parse(JSONWriter.write(value))) == JSONWriter.write(value))
+    }
+
+    @Test func truncatedInputIsFlaggedAsTruncated() {
+        for text in ["", "{", "[1", "\"abc", "{\"a\"", "{\"a\":", "tr", "-", "1.", "1e", "\"\\u00", "\"\\"] {
+            do {
+                _ = try JSONParser.parse(Array(("[" + text).utf8))
+                Issue.record("\(text) parsed")
+            } catch {
+                #expect(error.truncated, "\(text): \(error.reason)")
+            }
+        }
+    }
+}
