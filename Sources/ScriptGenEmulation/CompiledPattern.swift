@@ -85,6 +85,19 @@ public struct CompiledPattern: Hashable, Sendable {
         self.maximumLength = maximum
     }
 
+    /// Whether the pattern ends with fixed bytes (`\r\n`, a closing tag, or a whole raw
+    /// request), so a match is recognisable without waiting: see `EmulationOptions.CompletionRule`.
+    public var endsWithFixedBytes: Bool {
+        guard let last = segments.last else { return false }
+        return last.gapAfter == .none
+    }
+
+    /// The bytes of a raw (exact, non-empty) pattern: one fixed segment and no gaps.
+    var rawBytes: [UInt8]? {
+        guard leadingGap == .none, segments.count == 1, segments[0].gapAfter == .none else { return nil }
+        return segments[0].fixed
+    }
+
     /// Whether the whole of `bytes` matches the pattern.
     public func matches(_ bytes: some Collection<UInt8>) -> Bool {
         var scratch = ScanScratch()
@@ -127,6 +140,9 @@ struct ScanResult: Hashable, Sendable {
     var aliveThrough: Int
     /// The largest `L <= n` such that the first `L` bytes match the pattern, or -1.
     var longestMatch: Int
+    /// The smallest such `L`, or -1. Gaps are lazy here: it ends at the first place where the
+    /// fixed bytes after a gap appear.
+    var shortestMatch: Int
 }
 
 extension CompiledPattern {
@@ -167,9 +183,12 @@ extension CompiledPattern {
             }
             swap(&scratch.current, &scratch.next)
             gap = segment.gapAfter
-            if scratch.current.isEmpty { return ScanResult(aliveThrough: aliveThrough, longestMatch: -1) }
+            if scratch.current.isEmpty { return ScanResult(aliveThrough: aliveThrough, longestMatch: -1, shortestMatch: -1) }
         }
         // The final gap: a match anywhere in [end + min, end + max], growth while below max.
+        // The ends are sorted, so the first one gives the shortest match.
+        let shortestEnd = scratch.current[0].addingSaturated(gap.min)
+        let shortestMatch = shortestEnd <= n ? shortestEnd : -1
         for end in scratch.current {
             if gap.max >= 1 {
                 aliveThrough = max(aliveThrough, min(n, end.addingSaturated(gap.max - 1)))
@@ -178,7 +197,7 @@ extension CompiledPattern {
             let high = min(n, end.addingSaturated(gap.max))
             if low <= high { longestMatch = max(longestMatch, high) }
         }
-        return ScanResult(aliveThrough: aliveThrough, longestMatch: longestMatch)
+        return ScanResult(aliveThrough: aliveThrough, longestMatch: longestMatch, shortestMatch: shortestMatch)
     }
 }
 

@@ -7,6 +7,9 @@ import ScriptGenModel
 /// ## When a TCP request is complete
 /// Bytes accumulate until one of these, checked as if after every single byte, so the result
 /// does not depend on how the input was split into pieces:
+/// 0. Under `CompletionRule.eager` (the default): the bytes' shortest prefix matching an edge
+///    that ends with fixed bytes is settled (not shadowed by a longer raw edge; see the rule).
+///    It is the request; the remaining bytes start the next request, in the new state.
 /// 1. No edge of the current state could match any longer input. If some edge matched a
 ///    prefix on the way, the longest such prefix is the request (the best edge among those
 ///    matching exactly it is followed) and the remaining bytes start the next request, in the
@@ -130,7 +133,15 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 continue
             }
             let bound = min(pending.count, limit)
-            let (aliveThrough, longestMatch) = scanPending(bound: bound)
+            let (aliveThrough, longestMatch, shortestFixedEndMatch) = scanPending(bound: bound)
+            // The eager rule never decides later than the dead-input rule below (each edge it
+            // waits for is alive until it decides), so checking it first keeps split invariance.
+            if options.completion == .eager, let length = eagerRequestLength(shortestFixedEndMatch: shortestFixedEndMatch, bound: bound) {
+                // Which edges match exactly `length` bytes: scan that prefix again.
+                _ = scanPending(bound: length)
+                takeRequest(length: length, matched: true, into: &actions)
+                continue
+            }
             if aliveThrough < bound {
                 // Dead at aliveThrough + 1: no edge can match any longer input.
                 if longestMatch >= 1 {
@@ -154,12 +165,14 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     }
 
     /// Scans the first `bound` pending bytes against every edge of the current state; returns
-    /// the largest `aliveThrough` and `longestMatch` over the edges.
-    private mutating func scanPending(bound: Int) -> (aliveThrough: Int, longestMatch: Int) {
+    /// the largest `aliveThrough` and `longestMatch` over the edges, and the smallest
+    /// `shortestMatch` over the edges ending with fixed bytes (-1 for none).
+    private mutating func scanPending(bound: Int) -> (aliveThrough: Int, longestMatch: Int, shortestFixedEndMatch: Int) {
         let patterns = machine.patterns[state]
         longestMatchPerEdge.removeAll(keepingCapacity: true)
         var aliveThrough = -1
         var longestMatch = -1
+        var shortestFixedEndMatch = -1
         pending.withUnsafeBufferPointer { whole in
             let bytes = UnsafeBufferPointer(rebasing: whole[0..<bound])
             for pattern in patterns {
@@ -167,9 +180,38 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 longestMatchPerEdge.append(result.longestMatch)
                 aliveThrough = max(aliveThrough, result.aliveThrough)
                 longestMatch = max(longestMatch, result.longestMatch)
+                if pattern.endsWithFixedBytes && result.shortestMatch >= 1 && (shortestFixedEndMatch < 0 || result.shortestMatch < shortestFixedEndMatch) {
+                    shortestFixedEndMatch = result.shortestMatch
+                }
             }
         }
-        return (aliveThrough, longestMatch)
+        return (aliveThrough, longestMatch, shortestFixedEndMatch)
+    }
+
+    /// The request length `CompletionRule.eager` settles on within the first `bound` pending
+    /// bytes, or nil when it cannot decide yet. `shortestFixedEndMatch` is `L` of the rule.
+    ///
+    /// Deciding on the whole buffer equals deciding after every byte: each longer raw edge
+    /// resolves at one byte count (fully received, or contradicted) and stays resolved, and the
+    /// chosen length does not change after the last one resolves.
+    private func eagerRequestLength(shortestFixedEndMatch shortest: Int, bound: Int) -> Int? {
+        guard shortest >= 1 else { return nil }
+        var length = shortest
+        for pattern in machine.patterns[state] {
+            guard let raw = pattern.rawBytes, raw.count > shortest else { continue }
+            let common = pending.withUnsafeBufferPointer { whole in
+                var common = 0
+                let available = min(raw.count, bound)
+                while common < available && whole[common] == raw[common] { common += 1 }
+                return common
+            }
+            if common == raw.count {
+                length = max(length, raw.count)
+            } else if common == bound {
+                return nil  // Consistent with all input so far and not complete: wait.
+            }
+        }
+        return length
     }
 
     /// Removes the first `length` pending bytes as one request and answers it. With `matched`,

@@ -27,8 +27,10 @@ import Testing
         #expect(ftp.nextDeadline == nil)
     }
 
-    @Test func gappedEdgeWaitsForQuietTime() throws {
-        var ftp = try emulator(Machines.ftp)
+    static let longest = EmulationOptions(noMatch: .silence, completion: .longest)
+
+    @Test func gappedEdgeWaitsForQuietTimeUnderTheLongestRule() throws {
+        var ftp = try emulator(Machines.ftp, Self.longest)
         // The gap could still take "\r\n" and more, so the request is not complete yet.
         #expect(ftp.receive(b("USER alice\r\n"), now: 1_000) == [])
         #expect(ftp.pendingByteCount == 12)
@@ -41,7 +43,7 @@ import Testing
     }
 
     @Test func laterBytesPushTheDeadline() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(Machines.ftp, Self.longest)
         _ = ftp.receive(b("USER al"), now: 0)
         _ = ftp.receive(b("ice\r\n"), now: 200)
         #expect(ftp.quietTimeElapsed(now: Self.quiet) == [])
@@ -49,7 +51,7 @@ import Testing
     }
 
     @Test func severalMessagesAndSilentStates() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(Machines.ftp, Self.longest)
         _ = ftp.receive(b("USER a\r\n"), now: 0)
         _ = ftp.flush()
         _ = ftp.receive(b("PASS b\r\n"), now: 0)
@@ -58,7 +60,7 @@ import Testing
         #expect(ftp.receive(b("LIST\r\n"), now: 0) == [
             .matched(request: b("LIST\r\n"), edge: 0, from: 2, to: 3), .sendText("150 here\r\n"), .sendText("226 done\r\n"),
         ])
-        var silent = try emulator(Machines.ftp)
+        var silent = try emulator(Machines.ftp, Self.longest)
         _ = silent.receive(b("USER a\r\n"), now: 0)
         _ = silent.flush()
         _ = silent.receive(b("PASS b\r\n"), now: 0)
@@ -209,12 +211,15 @@ import Testing
             .noMatch(request: b("01234567"), state: 0, closest: ClosestEdge(edge: 0, target: 1, score: 0, followed: false)),
         ])
         #expect(emulator.pendingByteCount == 2)
-        // Exactly at the limit and matching: the cut request is a match.
-        var exact = try self.emulator(machine, EmulationOptions(noMatch: .silence, maxRequestBytes: 8))
+        // Exactly at the limit and matching: under the longest rule the request could still
+        // grow, so it is cut and the cut request is a match; under the eager rule it is complete.
+        var exact = try self.emulator(machine, EmulationOptions(noMatch: .silence, maxRequestBytes: 8, completion: .longest))
         #expect(exact.receive(b("012345\r\n"), now: 0) == [
             .limitHit(.maxRequestBytes, state: 0, byteCount: 8),
             .matched(request: b("012345\r\n"), edge: 0, from: 0, to: 1), .sendText("ok"),
         ])
+        var eager = try self.emulator(machine, EmulationOptions(noMatch: .silence, maxRequestBytes: 8, completion: .eager))
+        #expect(eager.receive(b("012345\r\n"), now: 0) == [.matched(request: b("012345\r\n"), edge: 0, from: 0, to: 1), .sendText("ok")])
     }
 
     @Test func maxRequestBytesCutsUnmatchableInput() throws {
@@ -267,11 +272,11 @@ import Testing
         #expect(dangling?.edge == 0)
     }
 
-    /// Logs in and returns what the server sent after PASS.
+    /// Logs in and returns what the server sent after PASS (at once, or at the flush).
     func login(_ ftp: inout Emulator<SplitMix64>) -> [[UInt8]] {
         _ = ftp.receive(b("USER a\r\n"), now: 0)
         _ = ftp.flush()
-        _ = ftp.receive(b("PASS b\r\n"), now: 0)
-        return ftp.flush().compactMap { if case .send(let bytes) = $0 { bytes } else { nil } }
+        let actions = ftp.receive(b("PASS b\r\n"), now: 0) + ftp.flush()
+        return actions.compactMap { if case .send(let bytes) = $0 { bytes } else { nil } }
     }
 }

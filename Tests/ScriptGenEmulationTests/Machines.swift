@@ -41,6 +41,25 @@ enum Machines {
         /* 3 */ State(replies: [reply("three")], edges: [Edge(pattern: .exact(b("AB")), weight: 1, target: 1)]),
     ])
 
+    /// An HTTP-like service: two raw requests, one a prefix of the other, a request pattern
+    /// ending in `\r\n\r\n` whose gap holds header lines, and a one-line request. Every state
+    /// has the same edges, so conversations go on.
+    static let http: StateMachine = {
+        let edges = [
+            Edge(pattern: .exact(b("GET / HTTP/1.0\r\n")), weight: 1, target: 1),
+            Edge(pattern: .exact(b("GET / HTTP/1.0\r\n\r\n")), weight: 1, target: 2),
+            Edge(pattern: gap("GET ", 1, 64, "\r\n\r\n"), weight: 3, target: 3),
+            Edge(pattern: gap("HEAD ", 1, 16, "\r\n"), weight: 1, target: 4),
+        ]
+        return StateMachine(transport: .tcp, port: 80, states: [
+            State(edges: edges),
+            State(replies: [reply("short")], edges: edges),
+            State(replies: [reply("long")], edges: edges),
+            State(replies: [reply("HTTP/1.1 200 OK\r\n\r\n")], edges: edges),
+            State(replies: [reply("HTTP/1.1 204 No Content\r\n\r\n")], edges: edges),
+        ])
+    }()
+
     /// A UDP service: any 4..12-byte query starting "Q" gets an answer of two datagrams.
     static let udp = StateMachine(transport: .udp, port: 53, states: [
         State(edges: [Edge(pattern: Pattern(elements: [.fixed(b("Q")), .variable(min: 3, max: 11)]), weight: 1, target: 1)]),

@@ -8,8 +8,10 @@ import Testing
     static let tokens = [
         "USER alice\r\n", "PASS x\r\n", "LIST\r\n", "LIST /tmp\r\n", "PWD\r\n", "QUIT\r\n", "HELP\r\n",
         "AB", "ABCD", "ABX\n", "X\n", "ABC", "Qabc", "\r\n", "zzzzzzzzzzzz", "USER \r\n",
+        "GET / HTTP/1.0\r\n", "GET / HTTP/1.0\r\n\r\n", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "HEAD /x\r\n", "GET ",
     ].map(b)
 
+    /// Every machine and policy under both completion rules.
     static let configurations: [(StateMachine, EmulationOptions)] = [
         (Machines.ftp, EmulationOptions(noMatch: .silence)),
         (Machines.ftp, EmulationOptions(noMatch: .closest(threshold: 0.3), responseChoice: .weightedRandom)),
@@ -18,7 +20,15 @@ import Testing
         (Machines.raw, EmulationOptions(noMatch: .closest(threshold: 0.2))),
         (Machines.raw, EmulationOptions(noMatch: .silence, maxRequestBytes: 3)),
         (Machines.udp, EmulationOptions(noMatch: .silence)),
-    ]
+        (Machines.http, EmulationOptions(noMatch: .silence)),
+        (Machines.http, EmulationOptions(noMatch: .closest(threshold: 0.3), maxRequestBytes: 20)),
+    ].flatMap { machine, options in
+        [EmulationOptions.CompletionRule.eager, .longest].map { rule in
+            var options = options
+            options.completion = rule
+            return (machine, options)
+        }
+    }
 
     enum Split {
         case whole
