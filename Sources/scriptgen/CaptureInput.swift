@@ -10,6 +10,10 @@ struct CaptureRunSummary {
         var packets: Int
         var firstTimestamp: Timestamp?
         var lastTimestamp: Timestamp?
+        /// SHA-256 of the file as stored, when asked for.
+        var sha256: String?
+        /// Conversations kept from this file.
+        var conversations = 0
     }
 
     var files: [File] = []
@@ -65,6 +69,8 @@ struct CaptureReadingOptions {
 struct CaptureInput {
     let paths: [String]
     let options: CaptureReadingOptions
+    /// Hash every file (for a model's provenance).
+    var computeHashes = false
     var progress = ProgressBar()
 
     /// Expands directories into the capture files below them, sorted by path.
@@ -116,19 +122,31 @@ struct CaptureInput {
         var tracker = ConversationTracker(options: options.flow)
         var decoder = PacketDecoder()
         let filter = options.filter
+        // Conversations of the file being read are counted here until its entry is appended.
+        var pendingCounts: [Int: Int] = [:]
         func hand(_ conversation: Conversation) throws {
             guard filter.keeps(conversation) else {
                 summary.conversationsFilteredOut += 1
                 return
             }
             summary.conversationsKept += 1
+            if summary.files.indices.contains(conversation.captureIndex) {
+                summary.files[conversation.captureIndex].conversations += 1
+            } else {
+                pendingCounts[conversation.captureIndex, default: 0] += 1
+            }
             if conversation.transport == .tcp { summary.tcpConversations += 1 } else { summary.udpConversations += 1 }
             summary.payloadBytes += conversation.bytesFromClient + conversation.bytesFromServer
             try emit(conversation)
         }
         for (index, path) in files.enumerated() {
             var file = CaptureRunSummary.File(path: path, bytes: 0, packets: 0)
-            defer { summary.files.append(file) }
+            let hashBox = HashingByteSource<FileByteSource>.Box()
+            defer {
+                if computeHashes { file.sha256 = hashBox.hasher.finish() }
+                file.conversations += pendingCounts.removeValue(forKey: index) ?? 0
+                summary.files.append(file)
+            }
             let descriptor: Int32 = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
             guard descriptor >= 0 else {
                 throw InputError("\(path): cannot open: \(String(cString: strerror(errno)))")
@@ -136,7 +154,7 @@ struct CaptureInput {
             defer { if path != "-" { close(descriptor) } }
             var info = stat()
             let totalSize: Int? = (fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG) ? Int(info.st_size) : nil
-            var raw = FileByteSource(descriptor: descriptor, path: path)
+            var raw = HashingByteSource(base: FileByteSource(descriptor: descriptor, path: path), box: hashBox)
             var head = [UInt8](repeating: 0, count: 2)
             var headCount = 0
             while headCount < 2 {
@@ -177,7 +195,7 @@ struct CaptureInput {
                         summary.skipped[reason.rawValue, default: 0] += 1
                     }
                 }
-                file.bytes = reader.offset
+                file.bytes = compressed ? (totalSize ?? reader.offset) : reader.offset
             } catch let error as CaptureError {
                 file.bytes = reader.offset
                 progress.clear()
@@ -189,6 +207,9 @@ struct CaptureInput {
             summary.skipped[reason.rawValue, default: 0] += count
         }
         try tracker.finish(emit: hand)
+        for (index, count) in pendingCounts where summary.files.indices.contains(index) {
+            summary.files[index].conversations += count
+        }
         progress.clear()
         summary.flows = tracker.statistics
         return summary

@@ -96,13 +96,18 @@ private extension UInt32 {
 }
 
 /// Hashes everything read through it (the file as stored, before any decompression).
+/// The hasher lives in a shared box because the reader takes ownership of its source.
 struct HashingByteSource<Base: ByteSource>: ByteSource {
+    final class Box {
+        var hasher = SHA256()
+    }
+
     var base: Base
-    var hasher = SHA256()
+    let box: Box
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let count = try base.read(into: buffer)
-        if count > 0 { hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+        if count > 0 { box.hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
         return count
     }
 }
