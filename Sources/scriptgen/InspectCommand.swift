@@ -71,26 +71,12 @@ struct InspectCommand: ParsableCommand {
         }
     }
 
-    private func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("scriptgen inspect: \(message)\n".utf8))
-        return ExitCode.failure
+    private func fail(_ message: String) -> CommandFailure {
+        CommandFailure(message)
     }
 
     private func loadModel() throws -> ModelFile {
-        guard FileManager.default.fileExists(atPath: model) else {
-            throw fail("no such file: \(model)")
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: model))
-        } catch {
-            throw fail("cannot read \(model): \((error as NSError).localizedDescription)")
-        }
-        do {
-            return try ModelFile.decode(from: [UInt8](data))
-        } catch {
-            throw fail("\(model): \(error)")
-        }
+        try ModelStore.read(model)
     }
 
     private func selectMachine(in modelFile: ModelFile) throws -> StateMachine {

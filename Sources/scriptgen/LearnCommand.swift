@@ -110,6 +110,9 @@ enum ModelStore {
     }
 
     static func read(_ path: String) throws -> ModelFile {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure("\(path): no such file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure("\(path): cannot read the model file")
         }
