@@ -60,6 +60,13 @@ enum InterSequenceKernel {
     static let lanes = Vector.scalarCount
     static let padding: Int16 = -1
 
+    /// Lane-wise maximum. The standard library's `pointwiseMax` is not inlined here (a call per
+    /// cell); a compare-and-select is, and compiles to `pmaxsw`.
+    @inline(__always)
+    static func maximum(_ a: Vector, _ b: Vector) -> Vector {
+        a.replacing(with: b, where: a .< b)
+    }
+
     /// True when no score of a query of length `m` against targets up to `n` can leave Int16.
     static func fitsInt16(queryLength m: Int, targetLength n: Int, scoring: AlignmentScoring) -> Bool {
         (m + n + 2) * scoring.largestStep < Int(Int16.max) - 2_000
@@ -98,7 +105,7 @@ enum InterSequenceKernel {
             while j < n {
                 let up = row[j + 1]
                 let substitution = diag &+ mismatchV.replacing(with: matchV, where: columns[j] .== q)
-                let h = pointwiseMax(substitution, pointwiseMax(up, left) &+ gapV)
+                let h = maximum(substitution, maximum(up, left) &+ gapV)
                 row[j + 1] = h
                 diag = up
                 left = h
@@ -127,8 +134,8 @@ enum InterSequenceKernel {
             while j < n {
                 let up = row[j + 1]
                 let substitution = diag &+ mismatchV.replacing(with: matchV, where: columns[j] .== q)
-                let h = pointwiseMax(.zero, pointwiseMax(substitution, pointwiseMax(up, left) &+ gapV))
-                best = pointwiseMax(best, h)
+                let h = maximum(.zero, maximum(substitution, maximum(up, left) &+ gapV))
+                best = maximum(best, h)
                 row[j + 1] = h
                 diag = up
                 left = h

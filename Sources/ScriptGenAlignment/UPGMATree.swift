@@ -64,6 +64,11 @@ public struct UPGMATree: Hashable, Sendable {
                         if value < nearestDistance { nearest = k; nearestDistance = value }
                     }
                 }
+                if nearest < 0 {
+                    // Only NaN or infinite distances left: take the lowest other active index.
+                    nearest = (0..<n).first { active[$0] && $0 != a }!
+                    nearestDistance = d[at(a, nearest)]
+                }
                 if nearest != previous {
                     chain.append(nearest)
                     continue

@@ -47,13 +47,21 @@ func kernelBenchmark() {
     let queries = Array(sequences.prefix(40))
     let targets = Array(sequences.dropFirst(40))
     let cells = Double(queries.reduce(0) { $0 + $1.count } * targets.reduce(0) { $0 + $1.count })
+    // Targets in input order (lane lengths vary, as they do for one query against a batch);
+    // each kernel repeats the whole batch until a second has passed.
     for name in ["lcs", "global", "local"] {
         let aligner = PairwiseAligner(scoring: schemes[name]!)
-        var checksum = 0
+        var checksum = 0, repetitions = 0
         let (_, time) = measure {
-            for query in queries { checksum &+= aligner.scores(query, against: targets).reduce(0, &+) }
+            let clock = ContinuousClock()
+            let start = clock.now
+            while repetitions == 0 || clock.now - start < .seconds(1) {
+                for query in queries { checksum &+= aligner.scores(query, against: targets).reduce(0, &+) }
+                repetitions += 1
+            }
         }
-        print("kernel \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) 1 core: \(format(cells / time / 1e9)) G cells/s  (\(Int(cells)) cells in \(format(time, 3)) s, checksum \(checksum))")
+        let total = cells * Double(repetitions)
+        print("kernel \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) 1 core: \(format(total / time / 1e9)) G cells/s  (\(Int(total)) cells in \(format(time, 3)) s, checksum \(checksum / repetitions))")
     }
     var row = [Int32](repeating: 0, count: 4096)
     var checksum = 0
@@ -81,10 +89,11 @@ func matrixBenchmark(count: Int, scheme: String) {
     print("distance matrix \(count) requests, \(scheme): \(format(time, 3)) s, \(format(cells / time / 1e9)) G cells/s on all cores, d(0,1) = \(format(matrix[0, 1], 4)), peak \(format(peakMemoryMB(), 1)) MB")
 }
 
-func clusterBenchmark(count: Int) {
+func clusterBenchmark(count: Int, options: ClusteringOptions) {
     var corpus = RequestCorpus(seed: 1)
     let sequences = corpus.requests(count)
-    let clusterer = Clusterer()
+    let clusterer = Clusterer(options: options)
+    print("threshold \(options.threshold), maxAlignedSamples \(options.maxAlignedSamples)")
     let (clustering, clusterTime) = measure { clusterer.cluster(sequences) }
     let (analyses, alignTime) = measure {
         clustering.clusters.map { cluster in
@@ -97,12 +106,49 @@ func clusterBenchmark(count: Int) {
     print("  clustering \(format(clusterTime, 3)) s + multiple alignment and region analysis \(format(alignTime, 3)) s = \(format(clusterTime + alignTime, 3)) s; regions per cluster \(regions.prefix(12)); peak \(format(peakMemoryMB(), 1)) MB")
 }
 
+/// `[threshold [maxAlignedSamples]]` from the command line, defaults otherwise.
+func clusteringOptions(_ rest: ArraySlice<String>) -> ClusteringOptions {
+    var options = ClusteringOptions()
+    if let text = rest.first, let threshold = Double(text) { options.threshold = threshold }
+    if rest.count > 1, let samples = Int(rest[rest.startIndex + 1]) { options.maxAlignedSamples = samples }
+    return options
+}
+
+/// Quality of the sample bound: the bounded clustering against the unbounded one on the same
+/// requests (pairs of requests on which both agree: same cluster in both, or apart in both).
+func compareSampling(count: Int, options: ClusteringOptions) {
+    var corpus = RequestCorpus(seed: 1)
+    let sequences = corpus.requests(count)
+    var full = options
+    full.maxAlignedSamples = count
+    let (bounded, boundedTime) = measure { Clusterer(options: options).cluster(sequences) }
+    let (exact, exactTime) = measure { Clusterer(options: full).cluster(sequences) }
+    func labels(_ clustering: Clustering) -> [Int] {
+        var label = [Int](repeating: -1, count: count)
+        for (index, cluster) in clustering.clusters.enumerated() { for member in cluster.members { label[member] = index } }
+        return label
+    }
+    let a = labels(bounded), b = labels(exact)
+    var agree = 0.0, pairs = 0.0
+    for i in 0..<count {
+        for j in (i + 1)..<count {
+            pairs += 1
+            if (a[i] == a[j]) == (b[i] == b[j]) { agree += 1 }
+        }
+    }
+    let sizes = { (c: Clustering) in c.clusters.map(\.members.count).sorted(by: >).prefix(8).map(String.init).joined(separator: ",") }
+    print("threshold \(options.threshold): bounded (\(options.maxAlignedSamples) samples) \(bounded.clusters.count) clusters [\(sizes(bounded))] in \(format(boundedTime, 2)) s, rounds \(bounded.rounds); unbounded \(exact.clusters.count) clusters [\(sizes(exact))] in \(format(exactTime, 2)) s; pair agreement (Rand index) \(format(agree / pairs, 4)); peak \(format(peakMemoryMB(), 1)) MB")
+}
+
 switch arguments.dropFirst().first {
 case "kernel": kernelBenchmark()
 case "explore": explore(count: Int(arguments[2]) ?? 200, threshold: Double(arguments[3]) ?? 0.5)
 case "matrix":
     matrixBenchmark(count: Int(arguments[2]) ?? 500, scheme: arguments.count > 3 ? arguments[3] : "lcs")
-case "cluster": clusterBenchmark(count: Int(arguments[2]) ?? 500)
+case "cluster":
+    clusterBenchmark(count: Int(arguments[2]) ?? 500, options: clusteringOptions(arguments.dropFirst(3)))
+case "compare":
+    compareSampling(count: Int(arguments[2]) ?? 5000, options: clusteringOptions(arguments.dropFirst(3)))
 default:
-    print("usage: AlignmentBenchmark kernel | matrix N [lcs|global|local] | cluster N")
+    print("usage: AlignmentBenchmark kernel | matrix N [lcs|global|local] | cluster N [threshold [maxSamples]] | compare N [threshold [maxSamples]]")
 }
