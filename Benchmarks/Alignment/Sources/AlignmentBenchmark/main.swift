@@ -140,9 +140,20 @@ func compareSampling(count: Int, options: ClusteringOptions) {
     print("threshold \(options.threshold): bounded (\(options.maxAlignedSamples) samples) \(bounded.clusters.count) clusters [\(sizes(bounded))] in \(format(boundedTime, 2)) s, rounds \(bounded.rounds); unbounded \(exact.clusters.count) clusters [\(sizes(exact))] in \(format(exactTime, 2)) s; pair agreement (Rand index) \(format(agree / pairs, 4)); peak \(format(peakMemoryMB(), 1)) MB")
 }
 
+/// Distance matrix then UPGMA tree of N requests, timed separately.
+func upgmaBenchmark(count: Int) {
+    var corpus = RequestCorpus(seed: 1)
+    let sequences = corpus.requests(count)
+    let (matrix, matrixTime) = measure { DistanceMatrix(sequences: sequences) }
+    let (tree, treeTime) = measure { UPGMATree(distances: matrix) }
+    let (clusters, cutTime) = measure { tree.clusters(threshold: 0.45) }
+    print("\(count) requests: distance matrix \(format(matrixTime, 3)) s, UPGMA \(format(treeTime, 3)) s, cut \(format(cutTime, 4)) s (\(clusters.count) clusters at 0.45); peak \(format(peakMemoryMB(), 1)) MB")
+}
+
 switch arguments.dropFirst().first {
 case "kernel": kernelBenchmark()
 case "explore": explore(count: Int(arguments[2]) ?? 200, threshold: Double(arguments[3]) ?? 0.5)
+case "upgma": upgmaBenchmark(count: Int(arguments[2]) ?? 5000)
 case "matrix":
     matrixBenchmark(count: Int(arguments[2]) ?? 500, scheme: arguments.count > 3 ? arguments[3] : "lcs")
 case "cluster":
