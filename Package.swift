@@ -16,9 +16,11 @@ let package = Package(
         .library(name: "ScriptGenAlignment", targets: ["ScriptGenAlignment"]),
         .library(name: "ScriptGenSimplifier", targets: ["ScriptGenSimplifier"]),
         .library(name: "ScriptGenEmulation", targets: ["ScriptGenEmulation"]),
+        .executable(name: "scriptgen-honeypot", targets: ["scriptgen-honeypot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Stage 1a: capture files (pcap, pcapng) and link/network/transport decoding.
@@ -32,16 +34,41 @@ let package = Package(
         // Stage 3a: sequence alignment, UPGMA, multiple alignment, region analysis.
         .target(name: "ScriptGenAlignment"),
         // Stage 3b: the state machine simplifier.
-        .target(name: "ScriptGenSimplifier", dependencies: ["ScriptGenAlignment", "ScriptGenModel"]),
+        .target(name: "ScriptGenSimplifier", dependencies: ["ScriptGenAlignment", "ScriptGenModel", "ScriptGenEmulation"]),
         // Stage 4: the emulation core (matching, stepping, responses). Model only.
         .target(name: "ScriptGenEmulation", dependencies: ["ScriptGenModel"]),
+        // Offline evaluation: replays held-out conversations through the emulation core.
+        .target(name: "ScriptGenEvaluation", dependencies: ["ScriptGenEmulation", "ScriptGenModel", "ScriptGenFlows", "ScriptGenAlignment"]),
+        // The honeypot server (SwiftNIO) and the honeyd responder: serving links no learning code.
+        .target(
+            name: "ScriptGenServer",
+            dependencies: [
+                "ScriptGenEmulation", "ScriptGenModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // The serving subcommands (serve, respond), shared by `scriptgen` and the lean
+        // `scriptgen-honeypot` binary that exported honeyd scripts run.
+        .target(
+            name: "ScriptGenServing",
+            dependencies: [
+                "ScriptGenServer", "ScriptGenEmulation", "ScriptGenModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "scriptgen-honeypot",
+            dependencies: ["ScriptGenServing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // zlib, for reading .gz captures (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .executableTarget(
             name: "scriptgen",
             dependencies: [
                 "ScriptGenCapture", "ScriptGenFlows", "ScriptGenModel", "ScriptGenBuilder",
-                "ScriptGenAlignment", "ScriptGenSimplifier", "ScriptGenEmulation", "CZlib",
+                "ScriptGenAlignment", "ScriptGenSimplifier", "ScriptGenEmulation", "ScriptGenEvaluation",
+                "ScriptGenServing", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +79,9 @@ let package = Package(
         .testTarget(name: "ScriptGenAlignmentTests", dependencies: ["ScriptGenAlignment"]),
         .testTarget(name: "ScriptGenSimplifierTests", dependencies: ["ScriptGenSimplifier", "ScriptGenAlignment", "ScriptGenModel"]),
         .testTarget(name: "ScriptGenEmulationTests", dependencies: ["ScriptGenEmulation", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenEvaluationTests", dependencies: ["ScriptGenEvaluation", "ScriptGenEmulation", "ScriptGenModel", "ScriptGenFlows", "ScriptGenCapture"]),
+        .testTarget(name: "ScriptGenServerTests", dependencies: ["ScriptGenServer", "ScriptGenEmulation", "ScriptGenModel"]),
         // Runs the built `scriptgen` binary the way a user would.
-        .testTarget(name: "ScriptGenCLITests", dependencies: ["scriptgen"]),
+        .testTarget(name: "ScriptGenCLITests", dependencies: ["scriptgen", "scriptgen-honeypot", "ScriptGenModel"]),
     ]
 )
