@@ -32,11 +32,11 @@ struct CLIRunner {
         return repositoryRoot.appendingPathComponent(".build/debug/scriptgen")
     }()
 
-    static func run(_ arguments: [String], stdin: [UInt8]? = nil, timeout: TimeInterval = 120) throws -> Result {
+    static func run(_ arguments: [String], stdin: [UInt8]? = nil, directory: URL? = nil, timeout: TimeInterval = 120) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -64,6 +64,13 @@ struct CLIRunner {
         group.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: [UInt8](stdoutData.data), stderr: String(decoding: stderrData.data, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory for one test's files.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("scriptgen-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
     }
 
     static func commandExists(_ name: String) -> Bool {
