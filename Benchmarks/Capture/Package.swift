@@ -1,14 +1,16 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Benchmark tooling, kept out of the root package so `swift build` never builds it.
+// Benchmark tooling, kept out of the root package so `swift build` never builds it. The
+// capture module's sources are linked in (Sources/ScriptGenCapture is a symbolic link), so the
+// root package's folder name does not matter.
 let package = Package(
     name: "CaptureBenchmark",
-    dependencies: [.package(path: "../..")],
     targets: [
+        .target(name: "ScriptGenCapture", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .executableTarget(
             name: "replicate-capture",
-            dependencies: [.product(name: "ScriptGenCapture", package: "ScriptGen")],
+            dependencies: ["ScriptGenCapture"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
     ]
