@@ -6,7 +6,7 @@ struct ScriptGenCommand: ParsableCommand {
         commandName: "scriptgen",
         abstract: "Learn honeypot services from packet captures and serve them.",
         version: ScriptGenVersion.current,
-        subcommands: [SessionsCommand.self, LearnCommand.self, InspectCommand.self]
+        subcommands: [SessionsCommand.self, LearnCommand.self, InspectCommand.self, EvaluateCommand.self]
     )
 }
 

@@ -1,0 +1,208 @@
+import ScriptGenCapture
+import ScriptGenEmulation
+import ScriptGenFlows
+import ScriptGenModel
+
+/// Offline evaluation (SPEC §8): replays the client side of real conversations through the
+/// emulation core and compares each emulated answer with what the real server sent.
+///
+/// Conversations are given one at a time (`add`), so memory holds only counters per port and
+/// the first misses, however many conversations there are. Each conversation is replayed by a
+/// fresh `Emulator` on the machine of its (transport, server port):
+/// 1. `connect()`; its banner is compared with the server messages sent before the client's
+///    first message, when either is non-empty. A conversation without any message is counted
+///    (and complete) but compares nothing: nothing says whether the server would have spoken.
+/// 2. For each client message: TCP `receive` then `flush()` (offline the message boundary is
+///    known, so no quiet time is waited for); UDP `receiveDatagram`. The request matched when
+///    the core cut at least one request from the message and every one followed an edge. The
+///    emulated answer (all `.send` bytes, concatenated) is compared with the real answer (the
+///    server messages up to the next client message, concatenated); see `ResponseComparison`.
+///
+/// Requests after a miss are still replayed, from whatever state the no-match policy left.
+public struct Evaluator: Sendable {
+    public let options: EvaluationOptions
+    private let machines: [PortKey: CompiledMachine]
+    private var metrics: [PortKey: EvaluationMetrics] = [:]
+    private var unmodelled: [PortKey: Int] = [:]
+    private var misses: [EvaluationMiss] = []
+    /// Draws one emulator seed per replayed conversation.
+    private var seeds: SplitMix64
+    private var conversationsSeen = 0
+
+    /// Uses the first machine of each (transport, port). Fails on a machine the core cannot serve.
+    public init(machines: [StateMachine], options: EvaluationOptions = EvaluationOptions()) throws(InvalidMachineError) {
+        var compiled: [PortKey: CompiledMachine] = [:]
+        for machine in machines {
+            let key = PortKey(transport: machine.transport, port: machine.port)
+            guard compiled[key] == nil else { continue }
+            compiled[key] = try CompiledMachine(machine)
+        }
+        self.machines = compiled
+        self.options = options
+        self.seeds = SplitMix64(seed: options.seed)
+    }
+
+    public init(model: ModelFile, options: EvaluationOptions = EvaluationOptions()) throws(InvalidMachineError) {
+        try self.init(machines: model.machines, options: options)
+    }
+
+    /// Evaluates `model` on `conversations` in order: the entry point for callers holding
+    /// models in memory (a parameter sweep).
+    public static func evaluate(
+        _ model: ModelFile, on conversations: some Sequence<Conversation>, options: EvaluationOptions = EvaluationOptions()
+    ) throws(InvalidMachineError) -> EvaluationReport {
+        var evaluator = try Evaluator(model: model, options: options)
+        for conversation in conversations { evaluator.add(conversation) }
+        return evaluator.report
+    }
+
+    /// The figures so far.
+    public var report: EvaluationReport {
+        let ports = metrics.keys.sorted().map { PortEvaluation(transport: $0.transport, port: $0.port, metrics: metrics[$0]!) }
+        var total = EvaluationMetrics()
+        for port in ports { total.merge(port.metrics) }
+        let unmodelledPorts = unmodelled.keys.sorted().map { UnmodelledPort(transport: $0.transport, port: $0.port, conversations: unmodelled[$0]!) }
+        return EvaluationReport(ports: ports, total: total, unmodelled: unmodelledPorts, misses: misses)
+    }
+
+    /// Replays one conversation (or counts it as unmodelled).
+    public mutating func add(_ conversation: Conversation) {
+        conversationsSeen += 1
+        let transport: StateMachine.Transport = conversation.transport == .udp ? .udp : .tcp
+        let key = PortKey(transport: transport, port: conversation.server.port)
+        guard let machine = machines[key] else {
+            unmodelled[key, default: 0] += 1
+            return
+        }
+        var replay = Replay(
+            conversation: conversation, number: conversationsSeen, key: key, machine: machine,
+            options: options, seed: seeds.next(), missRoom: options.maxMisses - misses.count)
+        replay.run()
+        metrics[key, default: EvaluationMetrics()].merge(replay.metrics)
+        misses += replay.misses
+    }
+}
+
+/// A (transport, server port).
+struct PortKey: Hashable, Comparable, Sendable {
+    var transport: StateMachine.Transport
+    var port: UInt16
+
+    static func < (lhs: PortKey, rhs: PortKey) -> Bool {
+        (lhs.transport.rawValue, lhs.port) < (rhs.transport.rawValue, rhs.port)
+    }
+}
+
+/// One conversation's replay through one emulator.
+private struct Replay {
+    let conversation: Conversation
+    let number: Int
+    let key: PortKey
+    let options: EvaluationOptions
+    var emulator: Emulator<SplitMix64>
+    var metrics = EvaluationMetrics()
+    var misses: [EvaluationMiss] = []
+    var missRoom: Int
+
+    init(conversation: Conversation, number: Int, key: PortKey, machine: CompiledMachine, options: EvaluationOptions, seed: UInt64, missRoom: Int) {
+        self.conversation = conversation
+        self.number = number
+        self.key = key
+        self.options = options
+        self.emulator = Emulator(machine: machine, options: options.emulation, seed: seed)
+        self.missRoom = max(0, missRoom)
+    }
+
+    mutating func run() {
+        metrics.conversations = 1
+        let messages = conversation.messages
+        var firstUnmatched: Int?
+        defer {
+            if let firstUnmatched {
+                metrics.divergenceDepth[firstUnmatched] = 1
+            } else {
+                metrics.completedConversations = 1
+            }
+        }
+        guard !messages.isEmpty else { return }
+
+        var index = 0
+        let realBanner = serverBytes(from: &index)
+        let emulatedBanner = sentBytes(emulator.connect())
+        if !realBanner.isEmpty || !emulatedBanner.isEmpty {
+            compare(real: realBanner, emulated: emulatedBanner)
+        }
+
+        var requestNumber = 0
+        while index < messages.count {
+            let message = messages[index]
+            index += 1
+            requestNumber += 1
+            let actions: [EmulatorAction]
+            if key.transport == .udp {
+                actions = emulator.receiveDatagram(message.payload)
+            } else {
+                actions = emulator.receive(message.payload, now: message.timestamp.nanoseconds) + emulator.flush()
+            }
+            let realAnswer = serverBytes(from: &index)
+            metrics.requests += 1
+            var decisions = 0
+            var allMatched = true
+            for action in actions {
+                switch action {
+                case .matched:
+                    decisions += 1
+                case .noMatch(let request, let state, let closest):
+                    decisions += 1
+                    allMatched = false
+                    recordMiss(request: request, state: state, closest: closest, requestNumber: requestNumber, realAnswer: realAnswer)
+                case .send, .close, .limitHit:
+                    break
+                }
+            }
+            if decisions > 0 && allMatched {
+                metrics.matchedRequests += 1
+            } else if firstUnmatched == nil {
+                firstUnmatched = requestNumber
+            }
+            compare(real: realAnswer, emulated: sentBytes(actions))
+        }
+    }
+
+    /// The server messages from `index` up to the next client message, concatenated.
+    private func serverBytes(from index: inout Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        let messages = conversation.messages
+        while index < messages.count && messages[index].direction == .server {
+            bytes += messages[index].payload
+            index += 1
+        }
+        return bytes
+    }
+
+    private func sentBytes(_ actions: [EmulatorAction]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for case .send(let message) in actions { bytes += message }
+        return bytes
+    }
+
+    private mutating func compare(real: [UInt8], emulated: [UInt8]) {
+        let comparison = ResponseComparison(real: real, emulated: emulated, prefixBytes: options.similarityPrefixBytes)
+        metrics.comparedResponses += 1
+        if comparison.isExact { metrics.exactResponses += 1 }
+        metrics.responseSimilaritySum += comparison.similarity
+    }
+
+    private mutating func recordMiss(request: [UInt8], state: StateID, closest: ClosestEdge?, requestNumber: Int, realAnswer: [UInt8]) {
+        guard missRoom > 0 else { return }
+        missRoom -= 1
+        let machine = emulator.machine.machine
+        misses.append(EvaluationMiss(
+            transport: key.transport, port: key.port, client: conversation.client, server: conversation.server,
+            conversation: number, request: requestNumber,
+            requestBytes: Array(request.prefix(options.missBytes)), requestByteCount: request.count,
+            state: state, stateReply: machine.states[state].defaultReply,
+            closest: closest, closestPattern: closest.map { machine.states[state].edges[$0.edge].pattern },
+            realResponse: Array(realAnswer.prefix(options.missBytes)), realResponseByteCount: realAnswer.count))
+    }
+}
