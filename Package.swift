@@ -82,6 +82,6 @@ let package = Package(
         .testTarget(name: "ScriptGenEvaluationTests", dependencies: ["ScriptGenEvaluation", "ScriptGenEmulation", "ScriptGenModel", "ScriptGenFlows", "ScriptGenCapture"]),
         .testTarget(name: "ScriptGenServerTests", dependencies: ["ScriptGenServer", "ScriptGenEmulation", "ScriptGenModel"]),
         // Runs the built `scriptgen` binary the way a user would.
-        .testTarget(name: "ScriptGenCLITests", dependencies: ["scriptgen", "scriptgen-honeypot", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenCLITests", dependencies: ["scriptgen", "scriptgen-honeypot", "ScriptGenModel"], exclude: ["Golden"]),
     ]
 )
