@@ -85,45 +85,45 @@ public struct ConversationTracker {
     ) rethrows {
         guard let header = packet.tcp else { return }
         let isInitialSYN = header.flags.contains(.syn) && !header.flags.contains(.ack)
-        if let slot = table[key] {
-            switch slot {
+        var conversation: OpenConversation?
+        if let index = table.index(forKey: key) {
+            switch table.values[index] {
             case .closed(let until):
                 if !isInitialSYN {
                     statistics.packetsAfterClose += 1
+                    // Data long after the close opens a new mid-stream conversation below.
                     if packet.timestamp <= until || (packet.payload.isEmpty && packet.missingPayloadBytes == 0) { return }
-                    // Data long after the close: a new mid-stream conversation (handled below).
                 }
-                table[key] = nil
-            case .open(let conversation):
-                if isInitialSYN, conversation.handshakeSeen || !conversation.messages.isEmpty,
-                   conversation.fromClient.started,
-                   conversation.direction(ofPacketFrom: source.address, port: source.port) == .client,
-                   header.sequenceNumber &+ 1 != conversation.fromClient.nextSequence || !conversation.messages.isEmpty {
+                table.remove(at: index)
+            case .open(let open):
+                let fromClient = open.direction(ofPacketFrom: source.address, port: source.port) == .client
+                if isInitialSYN, fromClient, open.fromClient.started,
+                   header.sequenceNumber &+ 1 != open.fromClient.nextSequence || !open.messages.isEmpty {
                     // A new connection reuses the 4-tuple of one whose end we did not see.
-                    try close(key, reason: conversation.endReason, emit: emit)
+                    try close(key, reason: open.endReason, emit: emit)
                     table[key] = nil
-                } else if isInitialSYN, conversation.direction(ofPacketFrom: source.address, port: source.port) == .server {
+                } else if isInitialSYN, !fromClient {
                     // The other side opens a connection on the same tuple (rare): treat as reuse.
-                    try close(key, reason: conversation.endReason, emit: emit)
+                    try close(key, reason: open.endReason, emit: emit)
                     table[key] = nil
+                } else {
+                    conversation = open
                 }
             }
         }
-        if table[key] == nil {
+        if conversation == nil {
             guard let opened = openTCP(packet, header: header, source: source, destination: destination, captureIndex: captureIndex) else { return }
             table[key] = .open(opened)
             openCount += 1
             statistics.peakOpenConversations = max(statistics.peakOpenConversations, openCount)
+            conversation = opened
         }
-        guard let index = table.index(forKey: key), case .open(var conversation) = table.values[index] else { return }
-        // Move the conversation out of the table while it is changed, so its buffers are not copied.
-        table.values[index] = .closed(until: now)
+        guard let conversation else { return }
         let before = conversation.storedBytes
         let direction = conversation.direction(ofPacketFrom: source.address, port: source.port)
         conversation.receive(header, payload: packet.payload, missing: packet.missingPayloadBytes, from: direction,
                              at: packet.timestamp, options: options, statistics: &statistics)
         storedBytes += conversation.storedBytes - before
-        table.values[index] = .open(conversation)
         if conversation.isComplete {
             try close(key, reason: conversation.endReason, emit: emit)
         }
@@ -169,20 +169,25 @@ public struct ConversationTracker {
         _ packet: DecodedPacket, key: FlowKey, source: Endpoint, destination: Endpoint,
         captureIndex: Int, emit: (Conversation) throws -> Void
     ) rethrows {
-        if case .open(let existing) = table[key], packet.timestamp.nanoseconds &- existing.lastActivity.nanoseconds > options.udpIdleTimeout {
-            try close(key, reason: .timeout, emit: emit)
+        var conversation: OpenConversation?
+        if case .open(let existing) = table[key] {
+            if packet.timestamp.nanoseconds &- existing.lastActivity.nanoseconds > options.udpIdleTimeout {
+                try close(key, reason: .timeout, emit: emit)
+            } else {
+                conversation = existing
+            }
         }
-        if case .closed = table[key] { table[key] = nil }
-        if table[key] == nil {
+        if conversation == nil {
             let sourceIsServer = Self.looksLikeServer(source.port, comparedTo: destination.port) && source.port < 1024
             let (client, server) = sourceIsServer ? (destination, source) : (source, destination)
-            table[key] = .open(OpenConversation(transport: .udp, client: client, server: server, start: packet.timestamp,
-                                                handshakeSeen: false, serverInferred: sourceIsServer, captureIndex: captureIndex))
+            let opened = OpenConversation(transport: .udp, client: client, server: server, start: packet.timestamp,
+                                          handshakeSeen: false, serverInferred: sourceIsServer, captureIndex: captureIndex)
+            table[key] = .open(opened)
             openCount += 1
             statistics.peakOpenConversations = max(statistics.peakOpenConversations, openCount)
+            conversation = opened
         }
-        guard let index = table.index(forKey: key), case .open(var conversation) = table.values[index] else { return }
-        table.values[index] = .closed(until: now)
+        guard let conversation else { return }
         let before = conversation.storedBytes
         if packet.timestamp > conversation.lastActivity { conversation.lastActivity = packet.timestamp }
         let direction = conversation.direction(ofPacketFrom: source.address, port: source.port)
@@ -192,13 +197,12 @@ public struct ConversationTracker {
         conversation.recordGap(packet.missingPayloadBytes, from: direction, at: packet.timestamp)
         statistics.gapBytes += packet.missingPayloadBytes
         storedBytes += conversation.storedBytes - before
-        table.values[index] = .open(conversation)
     }
 
     // MARK: - Ending conversations
 
     private mutating func close(_ key: FlowKey, reason: ConversationEnd, emit: (Conversation) throws -> Void) rethrows {
-        guard case .open(var conversation) = table[key] else { return }
+        guard case .open(let conversation) = table[key] else { return }
         table[key] = conversation.transport == .tcp
             ? .closed(until: conversation.lastActivity.adding(nanoseconds: options.closedLinger)) : nil
         openCount -= 1
@@ -255,10 +259,32 @@ struct FlowKey: Hashable, Comparable {
     var transport: TransportProtocol
     var low: Endpoint
     var high: Endpoint
+    /// A cheap mix of the fields, fed to the dictionary's hasher as one word: hashing the
+    /// nested enums field by field cost more than the rest of a packet's reassembly.
+    private var mix: UInt64
 
     init(transport: TransportProtocol, _ a: Endpoint, _ b: Endpoint) {
         self.transport = transport
         if a < b { (low, high) = (a, b) } else { (low, high) = (b, a) }
+        mix = Self.mix(low) &* 0x9e37_79b9_7f4a_7c15 ^ Self.mix(high) ^ (transport == .tcp ? 0 : 0x5555)
+    }
+
+    private static func mix(_ endpoint: Endpoint) -> UInt64 {
+        var value: UInt64
+        switch endpoint.address {
+        case .v4(let address): value = UInt64(address)
+        case .v6(let high, let low): value = high ^ (low &* 0xff51_afd7_ed55_8ccd)
+        }
+        value = (value << 16 | UInt64(endpoint.port)) &* 0xc4ce_b9fe_1a85_ec53
+        return value ^ (value >> 29)
+    }
+
+    static func == (lhs: FlowKey, rhs: FlowKey) -> Bool {
+        lhs.mix == rhs.mix && lhs.low == rhs.low && lhs.high == rhs.high && lhs.transport == rhs.transport
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(mix)
     }
 
     static func < (lhs: FlowKey, rhs: FlowKey) -> Bool {

@@ -7,7 +7,7 @@ extension OpenConversation {
     /// duplicates (the first copy wins, disagreements are counted); data ahead of a hole waits
     /// until the hole is filled, or until the other side answers acknowledging past the hole,
     /// or the conversation ends — then the hole is recorded as a gap.
-    mutating func receive(
+    func receive(
         _ header: TCPHeader, payload: ArraySlice<UInt8>, missing: Int, from direction: Direction,
         at time: Timestamp, options: FlowOptions, statistics: inout FlowStatistics
     ) {
@@ -45,7 +45,7 @@ extension OpenConversation {
     }
 
     /// Delivers everything still waiting behind holes, recording the holes as gaps.
-    mutating func flushPending(at time: Timestamp, options: FlowOptions, statistics: inout FlowStatistics) {
+    func flushPending(at time: Timestamp, options: FlowOptions, statistics: inout FlowStatistics) {
         for direction in [Direction.client, .server] {
             while let next = withStream(direction, { stream in
                 stream.pending.min { stream.distance(to: $0.sequence) < stream.distance(to: $1.sequence) }
@@ -61,11 +61,11 @@ extension OpenConversation {
 
     /// Runs `body` on the stream of `direction` in place (no copy of its buffers).
     @discardableResult
-    mutating func withStream<Result>(_ direction: Direction, _ body: (inout TCPDirection) -> Result) -> Result {
+    func withStream<Result>(_ direction: Direction, _ body: (inout TCPDirection) -> Result) -> Result {
         direction == .client ? body(&fromClient) : body(&fromServer)
     }
 
-    private mutating func deliver(
+    private func deliver(
         _ payload: ArraySlice<UInt8>, missing: Int, sequence: UInt32, from direction: Direction,
         at time: Timestamp, options: FlowOptions, statistics: inout FlowStatistics
     ) {
@@ -106,7 +106,7 @@ extension OpenConversation {
     }
 
     /// Appends in-order bytes and advances the stream.
-    private mutating func accept(_ bytes: ArraySlice<UInt8>, missing: Int, from direction: Direction, at time: Timestamp, options: FlowOptions) {
+    private func accept(_ bytes: ArraySlice<UInt8>, missing: Int, from direction: Direction, at time: Timestamp, options: FlowOptions) {
         let startsNewMessage = messages.last?.direction != direction
         append(bytes, from: direction, at: time, limit: options.maxBytesPerConversation)
         recordGap(missing, from: direction, at: time)
@@ -121,7 +121,7 @@ extension OpenConversation {
     }
 
     /// Moves the stream past `count` bytes that were never captured.
-    private mutating func skip(_ count: Int, of direction: Direction, at time: Timestamp, statistics: inout FlowStatistics) {
+    private func skip(_ count: Int, of direction: Direction, at time: Timestamp, statistics: inout FlowStatistics) {
         guard count > 0 else { return }
         recordGap(count, from: direction, at: time)
         statistics.gapBytes += count
@@ -132,7 +132,7 @@ extension OpenConversation {
     }
 
     /// Delivers waiting segments that the stream has now reached.
-    private mutating func drainPending(of direction: Direction, at time: Timestamp, options: FlowOptions, statistics: inout FlowStatistics) {
+    private func drainPending(of direction: Direction, at time: Timestamp, options: FlowOptions, statistics: inout FlowStatistics) {
         while true {
             let ready = withStream(direction) { stream -> TCPDirection.PendingSegment? in
                 guard let index = stream.pending.indices.min(by: {
@@ -149,7 +149,7 @@ extension OpenConversation {
     }
 
     /// The other side acknowledged `ack`: bytes of `direction` before it reached the peer.
-    private mutating func acknowledge(upTo ack: UInt32, of direction: Direction, at time: Timestamp, options: FlowOptions, statistics: inout FlowStatistics) {
+    private func acknowledge(upTo ack: UInt32, of direction: Direction, at time: Timestamp, options: FlowOptions, statistics: inout FlowStatistics) {
         let (started, reach, firstPending) = withStream(direction) { stream -> (Bool, Int64, Int64?) in
             var reach = stream.distance(to: ack)
             if let fin = stream.finSequence, stream.distance(to: fin) < reach {
@@ -171,7 +171,7 @@ extension OpenConversation {
 
     /// Counts retransmitted bytes that disagree with the copy delivered first.
     /// `endingBefore` is how far before the stream's next byte the overlap ends.
-    private mutating func compareOverlap(_ bytes: ArraySlice<UInt8>, endingBefore: Int64, of direction: Direction, tail: Int, statistics: inout FlowStatistics) {
+    private func compareOverlap(_ bytes: ArraySlice<UInt8>, endingBefore: Int64, of direction: Direction, tail: Int, statistics: inout FlowStatistics) {
         guard !bytes.isEmpty, let last = messages.last, last.direction == direction else { return }
         let end = last.payload.count - Int(endingBefore)
         let start = end - bytes.count

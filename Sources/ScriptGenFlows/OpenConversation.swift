@@ -1,7 +1,10 @@
 import ScriptGenCapture
 
 /// A conversation being reassembled. Becomes a `Conversation` when it ends.
-struct OpenConversation {
+///
+/// A class, not a struct: the tracker's table holds many of them and touches one per packet;
+/// a reference keeps lookups, sweeps and in-place updates free of copies.
+final class OpenConversation {
     let transport: TransportProtocol
     var client: Endpoint
     var server: Endpoint
@@ -52,7 +55,7 @@ struct OpenConversation {
     // MARK: - Messages
 
     /// Appends bytes to the current message of `direction`, or starts a new one.
-    mutating func append(_ bytes: ArraySlice<UInt8>, from direction: Direction, at time: Timestamp, limit: Int) {
+    func append(_ bytes: ArraySlice<UInt8>, from direction: Direction, at time: Timestamp, limit: Int) {
         guard !bytes.isEmpty else { return }
         let room = max(0, limit - storedBytes)
         let kept = bytes.prefix(room)
@@ -66,7 +69,7 @@ struct OpenConversation {
     }
 
     /// Records bytes of `direction` that the capture never had.
-    mutating func recordGap(_ count: Int, from direction: Direction, at time: Timestamp) {
+    func recordGap(_ count: Int, from direction: Direction, at time: Timestamp) {
         guard count > 0 else { return }
         if messages.last?.direction != direction {
             messages.append(Message(direction: direction, payload: [], timestamp: time))

@@ -141,9 +141,9 @@ struct CaptureInput {
         }
         for (index, path) in files.enumerated() {
             var file = CaptureRunSummary.File(path: path, bytes: 0, packets: 0)
-            let hashBox = HashingByteSource<FileByteSource>.Box()
+            let hashBox = computeHashes ? HashingByteSource<FileByteSource>.Box() : nil
             defer {
-                if computeHashes { file.sha256 = hashBox.hasher.finish() }
+                if let hashBox { file.sha256 = hashBox.hasher.finish() }
                 file.conversations += pendingCounts.removeValue(forKey: index) ?? 0
                 summary.files.append(file)
             }

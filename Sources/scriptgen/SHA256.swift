@@ -67,7 +67,17 @@ struct SHA256 {
     }
 
     private mutating func compress(_ chunk: UnsafeRawBufferPointer) {
-        var w = [UInt32](repeating: 0, count: 64)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            Self.k.withUnsafeBufferPointer { k in
+                state.withUnsafeMutableBufferPointer { state in
+                    Self.compress(chunk, w: w, k: k, state: state)
+                }
+            }
+        }
+    }
+
+    private static func compress(_ chunk: UnsafeRawBufferPointer, w: UnsafeMutableBufferPointer<UInt32>,
+                                 k: UnsafeBufferPointer<UInt32>, state: UnsafeMutableBufferPointer<UInt32>) {
         for i in 0..<16 {
             w[i] = UInt32(chunk[i * 4]) << 24 | UInt32(chunk[i * 4 + 1]) << 16 | UInt32(chunk[i * 4 + 2]) << 8 | UInt32(chunk[i * 4 + 3])
         }
@@ -80,7 +90,7 @@ struct SHA256 {
         for i in 0..<64 {
             let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
             let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ w[i]
+            let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
             let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
             let majority = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ majority
@@ -103,11 +113,12 @@ struct HashingByteSource<Base: ByteSource>: ByteSource {
     }
 
     var base: Base
-    let box: Box
+    /// Nil when no hash is wanted: reading then costs nothing extra.
+    let box: Box?
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let count = try base.read(into: buffer)
-        if count > 0 { box.hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+        if count > 0, let box { box.hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
         return count
     }
 }
