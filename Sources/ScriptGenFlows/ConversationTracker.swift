@@ -24,8 +24,11 @@ public struct ConversationTracker {
     private var lastSweep = Timestamp(nanoseconds: .min)
     private var packetsSinceSweep = 0
 
+    private let sweepInterval: Nanoseconds
+
     public init(options: FlowOptions = FlowOptions()) {
         self.options = options
+        sweepInterval = max(1_000_000_000, min(options.tcpIdleTimeout, options.udpIdleTimeout, options.closedLinger) / 4)
     }
 
     /// Number of conversations open now.
@@ -36,7 +39,9 @@ public struct ConversationTracker {
         if packet.timestamp > now { now = packet.timestamp }
         if lastSweep.nanoseconds == .min { lastSweep = now }
         packetsSinceSweep += 1
-        if packetsSinceSweep > max(1024, openCount / 4), now.nanoseconds &- lastSweep.nanoseconds > 1_000_000_000 {
+        // Sweeps cost a pass over the table: do one only when enough capture time and enough
+        // packets have gone by for it to pay (expiry is then late by at most a quarter timeout).
+        if packetsSinceSweep > max(1024, openCount / 4), now.nanoseconds &- lastSweep.nanoseconds > sweepInterval {
             try expireIdle(emit: emit)
         }
         let source = Endpoint(address: packet.source, port: packet.sourcePort)

@@ -34,7 +34,7 @@ struct SessionsCommand: ParsableCommand {
                 if json {
                     output.write(SessionFormatter.json(conversation))
                 } else {
-                    output.write(SessionFormatter.line(conversation))
+                    SessionFormatter.writeLine(conversation, to: output)
                     if messages {
                         for message in conversation.messages {
                             output.write(SessionFormatter.messageLine(message, previewBytes: previewBytes))
@@ -53,24 +53,53 @@ struct SessionsCommand: ParsableCommand {
 
 /// Text and JSON renderings of conversations for `sessions`.
 enum SessionFormatter {
-    static func line(_ conversation: Conversation) -> String {
-        var flags: [String] = []
-        flags.append(conversation.handshakeSeen ? "handshake" : (conversation.transport == .tcp ? "no-handshake" : "udp"))
-        if conversation.serverInferred { flags.append("server-inferred") }
-        flags.append(conversation.closedBy.rawValue)
-        if conversation.gapBytes > 0 { flags.append("gaps=\(conversation.gapBytes)") }
-        if conversation.conflictingOverlapBytes > 0 { flags.append("overlap-conflicts=\(conversation.conflictingOverlapBytes)") }
-        return [
-            conversation.transport.rawValue,
-            pad(conversation.client.description, 22),
-            "->",
-            pad(conversation.server.description, 22),
-            UTCTime.format(conversation.start),
-            "msgs=\(conversation.messages.count)",
-            "c2s=\(conversation.bytesFromClient)",
-            "s2c=\(conversation.bytesFromServer)",
-            flags.joined(separator: ","),
-        ].joined(separator: " ")
+    /// `tcp 10.0.0.1:40000 -> 10.0.0.2:21 2026-11-26T23:50:01.123456Z msgs=5 c2s=40 s2c=120 handshake,fin`
+    static func writeLine(_ conversation: Conversation, to output: BufferedOutput) {
+        output.append(conversation.transport == .tcp ? "tcp " as StaticString : "udp ")
+        writeEndpoint(conversation.client, to: output)
+        output.append(" -> ")
+        writeEndpoint(conversation.server, to: output)
+        output.append(byte: 0x20)
+        UTCTime.write(conversation.start, to: output)
+        output.append(" msgs=")
+        output.append(decimal: conversation.messages.count)
+        output.append(" c2s=")
+        output.append(decimal: conversation.bytesFromClient)
+        output.append(" s2c=")
+        output.append(decimal: conversation.bytesFromServer)
+        output.append(byte: 0x20)
+        output.append(conversation.handshakeSeen ? "handshake" : (conversation.transport == .tcp ? "no-handshake" : "udp") as StaticString)
+        if conversation.serverInferred { output.append(",server-inferred") }
+        output.append(byte: 0x2c)
+        output.append(conversation.closedBy.rawValue)
+        if conversation.gapBytes > 0 {
+            output.append(",gaps=")
+            output.append(decimal: conversation.gapBytes)
+        }
+        if conversation.conflictingOverlapBytes > 0 {
+            output.append(",overlap-conflicts=")
+            output.append(decimal: conversation.conflictingOverlapBytes)
+        }
+        output.endLine()
+    }
+
+    /// An endpoint padded to 22 columns, IPv4 written digit by digit.
+    private static func writeEndpoint(_ endpoint: Endpoint, to output: BufferedOutput) {
+        guard case .v4(let address) = endpoint.address else {
+            output.append(endpoint.description, paddedTo: 22)
+            return
+        }
+        var width = 0
+        for shift in [24, 16, 8, 0] as [UInt32] {
+            let octet = Int((address >> shift) & 0xff)
+            output.append(decimal: octet)
+            width += octet >= 100 ? 3 : octet >= 10 ? 2 : 1
+            if shift > 0 { output.append(byte: 0x2e); width += 1 }
+        }
+        output.append(byte: 0x3a)
+        output.append(decimal: Int(endpoint.port))
+        width += 1 + String(endpoint.port).utf8.count
+        for _ in width..<max(width, 22) { output.append(byte: 0x20) }
     }
 
     static func messageLine(_ message: Message, previewBytes: Int) -> String {
@@ -107,20 +136,26 @@ enum SessionFormatter {
 }
 
 enum UTCTime {
-    /// `2026-11-26T23:50:01.123456Z`
-    static func format(_ timestamp: Timestamp) -> String {
+    /// `2026-11-26T23:50:01.123456Z`, written straight into the output.
+    static func write(_ timestamp: Timestamp, to output: BufferedOutput) {
         var seconds = time_t(timestamp.nanoseconds / 1_000_000_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let micros = (timestamp.nanoseconds % 1_000_000_000 + 1_000_000_000) % 1_000_000_000 / 1000
-        // Hand-padded: String(format:) was a measurable share of listing a large capture.
-        return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
-            + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
-            + "." + padded(Int(micros), 6) + "Z"
+        output.append(decimal: Int(parts.tm_year) + 1900, width: 4)
+        output.append(byte: 0x2d)
+        output.append(decimal: Int(parts.tm_mon) + 1, width: 2)
+        output.append(byte: 0x2d)
+        output.append(decimal: Int(parts.tm_mday), width: 2)
+        output.append(byte: 0x54)
+        output.append(decimal: Int(parts.tm_hour), width: 2)
+        output.append(byte: 0x3a)
+        output.append(decimal: Int(parts.tm_min), width: 2)
+        output.append(byte: 0x3a)
+        output.append(decimal: Int(parts.tm_sec), width: 2)
+        output.append(byte: 0x2e)
+        output.append(decimal: Int(micros), width: 6)
+        output.append(byte: 0x5a)
     }
 
-    private static func padded(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
 }
