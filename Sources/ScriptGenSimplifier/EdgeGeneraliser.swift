@@ -139,17 +139,26 @@ struct EdgeGeneraliser {
                 }
             }
         }
+        // The bytes every request starts and ends with are fixed without aligning them: a
+        // global alignment may pair a request's final "\r\n\r\n" with another's inner line
+        // end, and a pattern that lost its terminator would let the emulator complete requests
+        // early. Only the middles are aligned.
+        // The suffix first: a terminator is worth more than a longer prefix.
+        let suffix = Self.commonSuffix(sequences, keeping: 0)
+        let prefix = Self.commonPrefix(sequences, keeping: suffix.count)
+        let middles = sequences.map { Array($0[prefix.count..<($0.count - suffix.count)]) }
         let alignment = MultipleAlignment(
-            sequences: sequences, tree: tree, weights: members.map { Double(weights[$0]) })
+            sequences: middles, tree: tree, weights: members.map { Double(weights[$0]) })
         // `alignment.members` are leaf indices, ascending: row k is members[k].
         let analysis = RegionAnalysis(alignment: alignment)
-        if microclustering && depth < Self.maxSplitDepth, let parts = microclusterParts(analysis, rows: alignment.rows) {
+        if microclustering && depth < Self.maxSplitDepth, let parts = microclusterParts(analysis, rows: alignment.rows, startOffset: prefix.count) {
             tally.microclusterSplits += 1
             return parts.flatMap { part in
                 refine(members: part.map { members[$0] }, tree: tree.restricted(to: part), depth: depth + 1, microclustering: true)
             }
         }
-        guard let pattern = PatternBuilder(options: options).pattern(regions: analysis.regions, rowCount: members.count) else {
+        let builder = PatternBuilder(options: options)
+        guard let pattern = builder.pattern(prefix: prefix, regions: analysis.regions, suffix: suffix, rowCount: members.count) else {
             return members.map { FinalCluster(pattern: .exact(requests[$0]), members: [$0]) }
         }
         return [FinalCluster(pattern: pattern, members: members)]
@@ -176,42 +185,69 @@ struct EdgeGeneraliser {
         return Self.ordered(parts)
     }
 
-    /// Microclustering: the first mutating region starting within `microclusterWindow` bytes
-    /// that has 2…`maxDistinctValues` values, whose frequent values (each in at least
-    /// `minValueRequests` distinct requests and `minValueShare` of them) cover
-    /// `minValueCoverage` of the requests, splits the cluster: one part per frequent value,
-    /// plus one for the rest.
-    private func microclusterParts(_ analysis: RegionAnalysis, rows: [[AlignedSymbol]]) -> [[Int]]? {
+    /// Microclustering. Candidates are the mutating regions that start within
+    /// `microclusterWindow` bytes of the start of at least one request, and, inside binary
+    /// regions there, each single column (a region of binary data often runs an opcode into
+    /// neighbouring counters and ids, and only the opcode column has few values). A candidate
+    /// qualifies when it has 2…`maxDistinctValues` values and its frequent values (each in at
+    /// least `minValueRequests` distinct requests and `minValueShare` of them) cover
+    /// `minValueCoverage` of the requests. The qualifying candidate with the most frequent
+    /// values (ties: the leftmost, a region before its columns) splits the cluster: one part
+    /// per frequent value, heaviest first, plus one part for the rest.
+    private func microclusterParts(_ analysis: RegionAnalysis, rows: [[AlignedSymbol]], startOffset: Int) -> [[Int]]? {
         let rowCount = rows.count
-        // Bytes of each row before each column (prefix sums over non-gap symbols).
-        var offset = [Int](repeating: 0, count: rowCount)
+        var best: (frequent: Int, parts: [[Int]])?
+        func consider(_ values: [[UInt8]]) {
+            guard let parts = qualifyingParts(values) else { return }
+            let frequent = parts.count - (parts.last.map { partIsRest($0, values) } == true ? 1 : 0)
+            if best.map({ frequent > $0.frequent }) ?? true { best = (frequent, parts) }
+        }
+        // Bytes of each row before the region (the common prefix, then the regions so far).
+        var offset = [Int](repeating: startOffset, count: rowCount)
         for region in analysis.regions {
             defer {
                 for row in 0..<rowCount { offset[row] += region.rowValues[row].count }
             }
             guard !region.isFixed, (offset.min() ?? 0) <= options.microclusterWindow else { continue }
-            var partOf: [[UInt8]: Int] = [:]
-            var groups: [(token: [UInt8], rows: [Int])] = []
-            for (row, value) in region.rowValues.enumerated() {
-                if let group = partOf[value] {
-                    groups[group].rows.append(row)
-                } else {
-                    partOf[value] = groups.count
-                    groups.append((value, [row]))
-                }
+            consider(region.rowValues)
+            guard region.dataClass == .binary || region.dataClass == .zero else { continue }
+            var columnOffset = offset
+            for column in region.columns {
+                guard (columnOffset.min() ?? 0) <= options.microclusterWindow else { break }
+                consider(rows.map { $0[column].byte.map { [$0] } ?? [] })
+                for row in 0..<rowCount where !rows[row][column].isGap { columnOffset[row] += 1 }
             }
-            guard groups.count >= 2, groups.count <= options.maxDistinctValues else { continue }
-            let minimum = max(Double(options.minValueRequests), options.minValueShare * Double(rowCount))
-            let frequent = groups.filter { Double($0.rows.count) >= minimum }
-            let covered = frequent.reduce(0) { $0 + $1.rows.count }
-            guard !frequent.isEmpty, frequent.count <= options.maxDistinctValues,
-                  Double(covered) >= options.minValueCoverage * Double(rowCount) else { continue }
-            var parts = Self.ordered(frequent)
-            let rest = groups.filter { Double($0.rows.count) < minimum }.flatMap(\.rows).sorted()
-            if !rest.isEmpty { parts.append(rest) }
-            if parts.count >= 2 { return parts }
         }
-        return nil
+        return best?.parts
+    }
+
+    private func partIsRest(_ part: [Int], _ values: [[UInt8]]) -> Bool {
+        part.contains { values[$0] != values[part[0]] }
+            || Double(part.count) < max(Double(options.minValueRequests), options.minValueShare * Double(values.count))
+    }
+
+    /// The parts of a microclustering split on these row values, or nil when they do not qualify.
+    private func qualifyingParts(_ values: [[UInt8]]) -> [[Int]]? {
+        var partOf: [[UInt8]: Int] = [:]
+        var groups: [(token: [UInt8], rows: [Int])] = []
+        for (row, value) in values.enumerated() {
+            if let group = partOf[value] {
+                groups[group].rows.append(row)
+            } else {
+                partOf[value] = groups.count
+                groups.append((value, [row]))
+                if groups.count > options.maxDistinctValues { return nil }
+            }
+        }
+        guard groups.count >= 2 else { return nil }
+        let minimum = max(Double(options.minValueRequests), options.minValueShare * Double(values.count))
+        let frequent = groups.filter { Double($0.rows.count) >= minimum }
+        let covered = frequent.reduce(0) { $0 + $1.rows.count }
+        guard !frequent.isEmpty, Double(covered) >= options.minValueCoverage * Double(values.count) else { return nil }
+        var parts = Self.ordered(frequent)
+        let rest = groups.filter { Double($0.rows.count) < minimum }.flatMap(\.rows).sorted()
+        if !rest.isEmpty { parts.append(rest) }
+        return parts.count >= 2 ? parts : nil
     }
 
     /// Parts with most rows first, ties by their value's bytes.
@@ -219,6 +255,27 @@ struct EdgeGeneraliser {
         groups.sorted {
             $0.rows.count != $1.rows.count ? $0.rows.count > $1.rows.count : $0.token.lexicographicallyPrecedes($1.token)
         }.map(\.rows)
+    }
+
+    /// The longest common prefix that does not overlap the last `keeping` bytes of any sequence.
+    static func commonPrefix(_ sequences: [[UInt8]], keeping: Int) -> [UInt8] {
+        guard let first = sequences.first else { return [] }
+        var length = (sequences.map(\.count).min() ?? 0) - keeping
+        for sequence in sequences.dropFirst() {
+            length = min(length, zip(first, sequence).prefix { $0 == $1 }.count)
+        }
+        return Array(first.prefix(max(0, length)))
+    }
+
+    /// The longest common suffix that does not overlap the first `keeping` bytes of any sequence.
+    static func commonSuffix(_ sequences: [[UInt8]], keeping: Int) -> [UInt8] {
+        guard let first = sequences.first else { return [] }
+        var length = (sequences.map(\.count).min() ?? 0) - keeping
+        for sequence in sequences.dropFirst() {
+            let common = zip(first.reversed(), sequence.reversed()).prefix { $0 == $1 }.count
+            length = min(length, common)
+        }
+        return Array(first.suffix(max(0, length)))
     }
 
     static func isText(_ byte: UInt8) -> Bool {

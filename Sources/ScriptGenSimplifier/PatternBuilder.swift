@@ -16,8 +16,8 @@ struct PatternBuilder {
 
     /// The pattern, or nil when it would have no fixed byte and the cluster is too small for a
     /// pure wildcard (`minRequestsForWildcard`): the caller keeps exact edges then.
-    func pattern(regions: [Region], rowCount: Int) -> Pattern? {
-        var segments: [Segment] = []
+    func pattern(prefix: [UInt8] = [], regions: [Region], suffix: [UInt8] = [], rowCount: Int) -> Pattern? {
+        var segments: [Segment] = [.fixed(prefix)]
         for region in regions {
             if case .fixed(let bytes) = region.kind {
                 segments.append(.fixed(bytes))
@@ -28,6 +28,7 @@ struct PatternBuilder {
                 segments.append(.variable(rowValues: region.rowValues))
             }
         }
+        segments.append(.fixed(suffix))
         segments = Self.merged(segments)
         // Short fixed runs: kept when anchored at either end of the request, or when binary
         // with enough rows that a coincidence is unlikely; otherwise folded into the gap.
