@@ -189,9 +189,10 @@ struct EdgeGeneraliser {
     /// `microclusterWindow` bytes of the start of at least one request, and, inside binary
     /// regions there, each single column (a region of binary data often runs an opcode into
     /// neighbouring counters and ids, and only the opcode column has few values). A candidate
-    /// qualifies when it has 2…`maxDistinctValues` values and its frequent values (each in at
-    /// least `minValueRequests` distinct requests and `minValueShare` of them) cover
-    /// `minValueCoverage` of the requests. The qualifying candidate with the most frequent
+    /// qualifies when it has at most `maxDistinctValues` values, at least two of them frequent
+    /// (each in at least `minValueRequests` distinct requests and `minValueShare` of them: one
+    /// frequent value among rare ones is a default, not a command), and the frequent values
+    /// cover `minValueCoverage` of the requests. The qualifying candidate with the most frequent
     /// values (ties: the leftmost, a region before its columns) splits the cluster: one part
     /// per frequent value, heaviest first, plus one part for the rest.
     private func microclusterParts(_ analysis: RegionAnalysis, rows: [[AlignedSymbol]], startOffset: Int) -> [[Int]]? {
@@ -243,7 +244,7 @@ struct EdgeGeneraliser {
         let minimum = max(Double(options.minValueRequests), options.minValueShare * Double(values.count))
         let frequent = groups.filter { Double($0.rows.count) >= minimum }
         let covered = frequent.reduce(0) { $0 + $1.rows.count }
-        guard !frequent.isEmpty, Double(covered) >= options.minValueCoverage * Double(values.count) else { return nil }
+        guard frequent.count >= 2, Double(covered) >= options.minValueCoverage * Double(values.count) else { return nil }
         var parts = Self.ordered(frequent)
         let rest = groups.filter { Double($0.rows.count) < minimum }.flatMap(\.rows).sorted()
         if !rest.isEmpty { parts.append(rest) }

@@ -14,10 +14,17 @@ public enum Simplifier {
     /// along the edge order (heaviest first), like the builder's, so every subtree is a
     /// contiguous range.
     public static func simplify(_ machine: StateMachine, options: SimplifierOptions = SimplifierOptions()) -> (StateMachine, SimplificationReport) {
+        let result = simplifyTracing(machine, options: options)
+        return (result.machine, result.report)
+    }
+
+    /// `simplify`, plus for every raw state the simplified state it was merged into (nil for
+    /// raw states behind edges cut by `maxStates`).
+    static func simplifyTracing(_ machine: StateMachine, options: SimplifierOptions) -> (machine: StateMachine, report: SimplificationReport, stateOfRaw: [StateID?]) {
         let rawStatistics = machine.statistics
         var report = SimplificationReport(transport: machine.transport, port: machine.port, rawStates: rawStatistics.states, rawEdges: rawStatistics.edges)
         guard !machine.states.isEmpty else {
-            return (machine, report)
+            return (machine, report, [])
         }
         let maxStates = max(1, options.maxStates)
         // Breadth-first: groups[i] are the raw states merged into new state i.
@@ -53,7 +60,11 @@ public enum Simplifier {
         let statistics = simplified.machine.statistics
         report.states = statistics.states
         report.edges = statistics.edges
-        return (simplified.machine, report)
+        var stateOfRaw = [StateID?](repeating: nil, count: machine.states.count)
+        for (index, group) in groups.enumerated() {
+            for raw in group { stateOfRaw[raw] = simplified.newIndex[index] }
+        }
+        return (simplified.machine, report, stateOfRaw)
     }
 
     /// One state's new edge before its target exists.
