@@ -1,3 +1,4 @@
+import Foundation
 import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
@@ -134,5 +135,46 @@ import Testing
         let requests = try FixtureMachines.requestSequences("smb-train.pcap", port: 445).flatMap { $0 }
         let (_, smbReport) = try simplifyChecked(flatMachine(requests), options: SimplifierOptions(maxAlignedSamples: 20, maxFanout: 1_000))
         #expect(smbReport.assignedRequests > 0)
+    }
+}
+
+/// Simplification time of the fixture machines, not a pass/fail timing: run with
+/// `SCRIPTGEN_BENCHMARK=1 swift test -c release --filter simplifierFixtureTiming` and read
+/// the BENCH lines.
+@Test(.enabled(if: ProcessInfo.processInfo.environment["SCRIPTGEN_BENCHMARK"] == "1"))
+func simplifierFixtureTiming() throws {
+    let clock = ContinuousClock()
+    for (capture, port) in [("ftp-train.pcap", UInt16(21)), ("http-train.pcap", 80), ("smb-train.pcap", 445), ("smtp-train.pcap", 25)] {
+        let raw = try FixtureMachines.machine(capture, port: port)
+        var times: [Duration] = []
+        var result: (StateMachine, SimplificationReport)?
+        for _ in 0..<5 { times.append(clock.measure { result = Simplifier.simplify(raw) }) }
+        let report = result!.1
+        print("BENCH \(capture): \(report.rawStates) states/\(report.rawEdges) edges -> \(report.states)/\(report.edges), best of 5: \(times.min()!)")
+    }
+}
+
+/// The quality/complexity trade-off's size half: states and edges per threshold setting.
+/// `SCRIPTGEN_BENCHMARK=1 swift test -c release --filter simplifierThresholdSweep`.
+@Test(.enabled(if: ProcessInfo.processInfo.environment["SCRIPTGEN_BENCHMARK"] == "1"))
+func simplifierThresholdSweep() throws {
+    let settings: [(String, SimplifierOptions)] = [
+        ("raw", SimplifierOptions()),
+        ("t=0.3", SimplifierOptions(macroclusterThreshold: 0.3)),
+        ("t=0.6 (default)", SimplifierOptions()),
+        ("t=0.9", SimplifierOptions(macroclusterThreshold: 0.9)),
+        ("no microclustering", SimplifierOptions(minValueRequests: 1_000_000)),
+        ("maxDistinctValues=3", SimplifierOptions(maxDistinctValues: 3)),
+        ("minFixedLength=1", SimplifierOptions(minFixedLength: 1)),
+    ]
+    for (capture, port) in [("ftp-train.pcap", UInt16(21)), ("http-train.pcap", 80), ("smb-train.pcap", 445), ("smtp-train.pcap", 25)] {
+        let raw = try FixtureMachines.machine(capture, port: port)
+        var cells: [String] = []
+        for (name, options) in settings {
+            let machine = name == "raw" ? raw : Simplifier.simplify(raw, options: options).0
+            let statistics = machine.statistics
+            cells.append("\(name): \(statistics.states)/\(statistics.edges)")
+        }
+        print("SWEEP \(capture) states/edges | " + cells.joined(separator: " | "))
     }
 }
