@@ -47,6 +47,13 @@ struct EdgeGeneraliser {
         // Per macrocluster: its requests outside the aligned sample and the range of its finals.
         var unaligned: [(requests: [Int], finals: Range<Int>)] = []
         func cluster(_ subset: [Int], threshold: Double) {
+            if subset.count == 1 {
+                // One distinct request: nothing to align (most deep states of a prefix tree).
+                tally.macroclusters += 1
+                tally.sampled += 1
+                finals.append(FinalCluster(pattern: .exact(requests[subset[0]]), members: subset))
+                return
+            }
             let clustering = Clusterer(options: options.clusteringOptions(threshold: threshold))
                 .cluster(subset.map { requests[$0] }, weights: subset.map { Double(weights[$0]) })
             tally.macroclusters += clustering.clusters.count
