@@ -1,0 +1,82 @@
+import ScriptGenAlignment
+import ScriptGenModel
+
+/// Turns the regions of one final cluster's alignment into an edge pattern: fixed regions in
+/// order, variable gaps with learned length bounds between them. Every aligned row matches the
+/// result by construction: each row is the concatenation of its values in the segments, the
+/// fixed segments hold exactly those bytes and the gaps' bounds include every row's length.
+struct PatternBuilder {
+    let options: SimplifierOptions
+
+    /// One piece of the pattern while it is built: fixed bytes, or each row's bytes in a gap.
+    enum Segment {
+        case fixed([UInt8])
+        case variable(rowValues: [[UInt8]])
+    }
+
+    /// The pattern, or nil when it would have no fixed byte and the cluster is too small for a
+    /// pure wildcard (`minRequestsForWildcard`): the caller keeps exact edges then.
+    func pattern(prefix: [UInt8] = [], regions: [Region], suffix: [UInt8] = [], rowCount: Int) -> Pattern? {
+        var segments: [Segment] = [.fixed(prefix)]
+        for region in regions {
+            if case .fixed(let bytes) = region.kind {
+                segments.append(.fixed(bytes))
+            } else if let first = region.rowValues.first, region.rowValues.allSatisfy({ $0 == first }) {
+                // Same bytes in every row, only the gaps differ: as fixed as a fixed region.
+                if !first.isEmpty { segments.append(.fixed(first)) }
+            } else {
+                segments.append(.variable(rowValues: region.rowValues))
+            }
+        }
+        segments.append(.fixed(suffix))
+        segments = Self.merged(segments)
+        // Short fixed runs: kept when anchored at either end of the request, or when binary
+        // with enough rows that a coincidence is unlikely; otherwise folded into the gap.
+        for index in segments.indices {
+            guard case .fixed(let bytes) = segments[index], bytes.count < options.minFixedLength else { continue }
+            let anchored = index == 0 || index == segments.count - 1
+            let binary = DataClass(bytes: bytes) != .text
+            if anchored || (binary && rowCount >= options.minRowsForShortBinaryFixed) { continue }
+            segments[index] = .variable(rowValues: [[UInt8]](repeating: bytes, count: rowCount))
+        }
+        segments = Self.merged(segments)
+        let hasFixed = segments.contains { if case .fixed = $0 { return true } else { return false } }
+        if !hasFixed && rowCount < options.minRequestsForWildcard { return nil }
+        return Pattern(elements: segments.map { segment in
+            switch segment {
+            case .fixed(let bytes): .fixed(bytes)
+            case .variable(let values): gap(for: values)
+            }
+        })
+    }
+
+    /// The bounds of a gap from the lengths seen: binary fields seen with one length keep it
+    /// (fixed-width fields); otherwise the range widened by the slack.
+    func gap(for rowValues: [[UInt8]]) -> Pattern.Element {
+        let lengths = rowValues.map(\.count)
+        let shortest = lengths.min() ?? 0, longest = lengths.max() ?? 0
+        if shortest == longest && DataClass(bytes: rowValues.joined()) != .text && shortest > 0 {
+            return .variable(min: shortest, max: longest)
+        }
+        let slack = max(options.minimumLengthSlack, Int((Double(longest) * options.relativeLengthSlack).rounded(.up)))
+        return .variable(min: max(0, shortest - slack), max: longest + slack)
+    }
+
+    /// Adjacent fixed segments joined, adjacent gaps joined row by row, empty ones dropped.
+    static func merged(_ segments: [Segment]) -> [Segment] {
+        var result: [Segment] = []
+        for segment in segments {
+            switch (result.last, segment) {
+            case (.fixed(let previous)?, .fixed(let bytes)):
+                result[result.count - 1] = .fixed(previous + bytes)
+            case (.variable(let previous)?, .variable(let values)):
+                result[result.count - 1] = .variable(rowValues: zip(previous, values).map { $0 + $1 })
+            case (_, .fixed(let bytes)) where bytes.isEmpty:
+                break
+            default:
+                result.append(segment)
+            }
+        }
+        return result
+    }
+}

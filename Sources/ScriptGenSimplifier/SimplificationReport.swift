@@ -1,0 +1,107 @@
+import ScriptGenModel
+
+/// What the simplifier did to one machine: its size before and after, and every decision that
+/// changed the result (splits, sampling, limits).
+public struct SimplificationReport: Hashable, Sendable {
+    /// A state whose edges exceeded `maxFanout` and what was done about it.
+    public struct FanoutAction: Hashable, Sendable {
+        /// The simplified state (its final number).
+        public var state: StateID
+        /// Edges of the first attempt at the configured threshold.
+        public var edgesBefore: Int
+        /// Edges in the end.
+        public var edgesAfter: Int
+        /// The macroclustering threshold that was finally used.
+        public var threshold: Double
+        /// Microclustering was switched off for this state.
+        public var microclusteringDisabled: Bool
+        /// Edges merged into one catch-all edge as the last resort (0 if none).
+        public var edgesMergedIntoCatchAll: Int
+
+        public init(state: StateID, edgesBefore: Int, edgesAfter: Int, threshold: Double, microclusteringDisabled: Bool, edgesMergedIntoCatchAll: Int) {
+            self.state = state
+            self.edgesBefore = edgesBefore
+            self.edgesAfter = edgesAfter
+            self.threshold = threshold
+            self.microclusteringDisabled = microclusteringDisabled
+            self.edgesMergedIntoCatchAll = edgesMergedIntoCatchAll
+        }
+    }
+
+    public var transport: StateMachine.Transport
+    public var port: UInt16
+    public var rawStates: Int
+    public var rawEdges: Int
+    public var states: Int
+    public var edges: Int
+    /// Macroclusters formed over all states (UPGMA cuts).
+    public var macroclusters: Int
+    /// Microclustering splits (one per region that split a cluster).
+    public var microclusterSplits: Int
+    /// Parts made by splitting a text cluster on its leading token (see docs/simplifier.md).
+    public var leadingTokenSplits: Int
+    /// Edges whose pattern has at least one variable element.
+    public var generalisedEdges: Int
+    /// Edges kept as one exact request.
+    public var exactEdges: Int
+    /// Distinct requests aligned pairwise, over all states.
+    public var sampledRequests: Int
+    /// Distinct requests placed by nearest representative because a state exceeded
+    /// `maxAlignedSamples`; each then went to the final edge whose pattern matches it.
+    public var assignedRequests: Int
+    /// Of those, requests no final pattern matched: a pattern's gaps were widened to take them.
+    public var patternsWidened: Int
+    /// Of those, requests that matched nothing and could not be fitted: kept as exact edges.
+    public var unassignedKeptExact: Int
+    /// Distinct requests moved to another edge of their state because the emulator's
+    /// preference (most fixed bytes, then weight) would route them there.
+    public var requestsRerouted: Int
+    /// Edges left without requests by rerouting (dropped).
+    public var edgesEmptiedByRerouting: Int
+    public var fanoutActions: [FanoutAction]
+    /// Edges not made because the machine had `maxStates` states, and the conversations
+    /// (weight) they carried, counted in their state's `cutRequests`.
+    public var edgesCutByStateLimit: Int
+    public var requestsCutByStateLimit: Int
+
+    public init(transport: StateMachine.Transport, port: UInt16, rawStates: Int, rawEdges: Int) {
+        self.transport = transport
+        self.port = port
+        self.rawStates = rawStates
+        self.rawEdges = rawEdges
+        states = 0
+        edges = 0
+        macroclusters = 0
+        microclusterSplits = 0
+        leadingTokenSplits = 0
+        generalisedEdges = 0
+        exactEdges = 0
+        sampledRequests = 0
+        assignedRequests = 0
+        patternsWidened = 0
+        unassignedKeptExact = 0
+        requestsRerouted = 0
+        edgesEmptiedByRerouting = 0
+        fanoutActions = []
+        edgesCutByStateLimit = 0
+        requestsCutByStateLimit = 0
+    }
+
+    /// One line per figure, for the CLI and logs.
+    public var summary: String {
+        var lines = [
+            "\(transport.rawValue)/\(port): \(rawStates) states, \(rawEdges) edges -> \(states) states, \(edges) edges",
+            "  \(macroclusters) macroclusters, \(microclusterSplits) microcluster splits, \(leadingTokenSplits) leading-token splits",
+            "  \(generalisedEdges) generalised edges, \(exactEdges) exact edges",
+            "  \(sampledRequests) requests aligned, \(assignedRequests) assigned by nearest representative (\(patternsWidened) widened, \(unassignedKeptExact) kept exact)",
+            "  \(requestsRerouted) requests rerouted to the edge the emulator prefers (\(edgesEmptiedByRerouting) edges emptied)",
+        ]
+        for action in fanoutActions {
+            lines.append("  state \(action.state): \(action.edgesBefore) edges over the fan-out limit -> \(action.edgesAfter) (threshold \(action.threshold)\(action.microclusteringDisabled ? ", microclustering off" : "")\(action.edgesMergedIntoCatchAll > 0 ? ", \(action.edgesMergedIntoCatchAll) merged into a catch-all" : ""))")
+        }
+        if edgesCutByStateLimit > 0 {
+            lines.append("  \(edgesCutByStateLimit) edges (\(requestsCutByStateLimit) conversations) cut by the state limit")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

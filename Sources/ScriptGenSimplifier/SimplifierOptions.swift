@@ -1,0 +1,217 @@
+import ScriptGenAlignment
+import ScriptGenModel
+
+/// The parameters of the State Machine Simplifier (SPEC §3), each named, documented and
+/// defaulted. docs/simplifier.md explains how each one acts, with examples.
+public struct SimplifierOptions: Hashable, Sendable {
+    // MARK: Defaults
+
+    public static let defaultMacroclusterThreshold = 0.6
+    public static let defaultMaxAlignedSamples = 2_000
+    public static let defaultMaxDistinctValues = 8
+    public static let defaultMinValueShare = 0.05
+    public static let defaultMinValueRequests = 2
+    public static let defaultMinValueCoverage = 0.5
+    public static let defaultMicroclusterWindow = 24
+    public static let defaultMaxLeadingTokens = 32
+    public static let defaultMinFixedLength = 3
+    public static let defaultMinRowsForShortBinaryFixed = 4
+    public static let defaultRelativeLengthSlack = 0.5
+    public static let defaultMinimumLengthSlack = 2
+    public static let defaultMinRequestsToGeneralise = 2
+    public static let defaultMinRequestsForWildcard = 4
+    public static let defaultMaxFanout = 64
+    public static let defaultMaxStates = 10_000
+    public static let defaultFanoutThresholdStep = 0.1
+
+    // MARK: Macroclustering
+
+    /// UPGMA cut of the PI macroclustering: requests leaving a state stay in one cluster while
+    /// their average distance (1 − LCS / longer length) is at most this. Higher: fewer, more
+    /// general edges. Default 0.6 (see `ClusteringOptions.threshold`).
+    public var macroclusterThreshold: Double
+    /// At most this many distinct requests of one state are aligned pairwise; the others are
+    /// assigned to the cluster of their nearest representative and then to the final edge
+    /// whose pattern matches them (`ClusteringOptions.maxAlignedSamples`). Default 2,000.
+    public var maxAlignedSamples: Int
+
+    /// Text requests are first grouped by their leading token (their first word: the command)
+    /// when a state's text requests have at most this many distinct tokens; each group is then
+    /// one macrocluster. With more tokens (no command structure) PI macroclustering groups
+    /// them like binary requests. Default 32.
+    public var maxLeadingTokens: Int
+
+    // MARK: Microclustering
+
+    /// A mutating region splits its cluster only when it has at most this many frequent
+    /// values. Default 8.
+    public var maxDistinctValues: Int
+    /// A value is frequent when it carries at least this share of the cluster's distinct
+    /// requests. Default 0.05.
+    public var minValueShare: Double
+    /// …and at least this many distinct requests. Counting distinct requests, not
+    /// conversations, is what tells a command from a field: `GET` is followed by many different
+    /// requests, while a user name seen in 11 logins is still one request. Default 2.
+    public var minValueRequests: Int
+    /// The frequent values must together cover at least this share of the cluster's distinct
+    /// requests (the rest form one remainder part). Default 0.5.
+    public var minValueCoverage: Double
+    /// Only mutating regions that start within the first this-many bytes of at least one
+    /// request may split a cluster: commands, methods and opcodes sit at the start of a
+    /// message or in its header, while later few-valued fields (user agents, header values)
+    /// stay variable. Default 24 (covers SMB2's command at offset 16).
+    public var microclusterWindow: Int
+
+    // MARK: Patterns
+
+    /// Fixed regions shorter than this are kept only when anchored (at the start or end of the
+    /// request) or, for binary or zero bytes, when the cluster has at least
+    /// `minRowsForShortBinaryFixed` distinct requests; otherwise they are folded into the
+    /// variable gap around them (a letter that happens to agree inside user names). Default 3.
+    public var minFixedLength: Int
+    /// See `minFixedLength`. Default 4.
+    public var minRowsForShortBinaryFixed: Int
+    /// Variable gaps allow `slack` bytes more (and fewer, down to 0) than the lengths seen,
+    /// where `slack = max(minimumLengthSlack, ceil(relativeLengthSlack × longest))`.
+    /// Binary fields seen with a single length keep exactly that length. Default 0.5.
+    public var relativeLengthSlack: Double
+    /// See `relativeLengthSlack`. Default 2.
+    public var minimumLengthSlack: Int
+    /// A cluster with fewer distinct requests than this keeps them as exact edges (one request
+    /// is no evidence of what varies). Default 2.
+    public var minRequestsToGeneralise: Int
+    /// A pattern without any fixed byte (it matches anything of its length range) is made only
+    /// from at least this many distinct requests; smaller clusters without common structure
+    /// keep exact edges. Default 4.
+    public var minRequestsForWildcard: Int
+
+    // MARK: Limits
+
+    /// Most edges leaving one simplified state. A state over it is re-clustered with the
+    /// macroclustering threshold raised by `fanoutThresholdStep` until it fits (up to 1), then
+    /// without microclustering, and as a last resort its lightest edges are merged into one
+    /// catch-all edge. Values below 1 count as 1. Default 64.
+    public var maxFanout: Int
+    /// Most states in the simplified machine, root included. States are made breadth-first;
+    /// an edge that would need a state past the limit is not made and its weight is counted in
+    /// its state's `cutRequests`. Values below 1 count as 1. Default 10,000.
+    public var maxStates: Int
+    /// See `maxFanout`. Default 0.1.
+    public var fanoutThresholdStep: Double
+
+    public init(
+        macroclusterThreshold: Double = Self.defaultMacroclusterThreshold,
+        maxAlignedSamples: Int = Self.defaultMaxAlignedSamples,
+        maxLeadingTokens: Int = Self.defaultMaxLeadingTokens,
+        maxDistinctValues: Int = Self.defaultMaxDistinctValues,
+        minValueShare: Double = Self.defaultMinValueShare,
+        minValueRequests: Int = Self.defaultMinValueRequests,
+        minValueCoverage: Double = Self.defaultMinValueCoverage,
+        microclusterWindow: Int = Self.defaultMicroclusterWindow,
+        minFixedLength: Int = Self.defaultMinFixedLength,
+        minRowsForShortBinaryFixed: Int = Self.defaultMinRowsForShortBinaryFixed,
+        relativeLengthSlack: Double = Self.defaultRelativeLengthSlack,
+        minimumLengthSlack: Int = Self.defaultMinimumLengthSlack,
+        minRequestsToGeneralise: Int = Self.defaultMinRequestsToGeneralise,
+        minRequestsForWildcard: Int = Self.defaultMinRequestsForWildcard,
+        maxFanout: Int = Self.defaultMaxFanout,
+        maxStates: Int = Self.defaultMaxStates,
+        fanoutThresholdStep: Double = Self.defaultFanoutThresholdStep
+    ) {
+        self.macroclusterThreshold = macroclusterThreshold
+        self.maxAlignedSamples = maxAlignedSamples
+        self.maxLeadingTokens = maxLeadingTokens
+        self.maxDistinctValues = maxDistinctValues
+        self.minValueShare = minValueShare
+        self.minValueRequests = minValueRequests
+        self.minValueCoverage = minValueCoverage
+        self.microclusterWindow = microclusterWindow
+        self.minFixedLength = minFixedLength
+        self.minRowsForShortBinaryFixed = minRowsForShortBinaryFixed
+        self.relativeLengthSlack = relativeLengthSlack
+        self.minimumLengthSlack = minimumLengthSlack
+        self.minRequestsToGeneralise = minRequestsToGeneralise
+        self.minRequestsForWildcard = minRequestsForWildcard
+        self.maxFanout = maxFanout
+        self.maxStates = maxStates
+        self.fanoutThresholdStep = fanoutThresholdStep
+    }
+
+    // MARK: Model-file parameters
+
+    /// Parameter names in the model file (`simplifier.` + the property name).
+    public enum ParameterName {
+        public static let macroclusterThreshold = "simplifier.macroclusterThreshold"
+        public static let maxAlignedSamples = "simplifier.maxAlignedSamples"
+        public static let maxLeadingTokens = "simplifier.maxLeadingTokens"
+        public static let maxDistinctValues = "simplifier.maxDistinctValues"
+        public static let minValueShare = "simplifier.minValueShare"
+        public static let minValueRequests = "simplifier.minValueRequests"
+        public static let minValueCoverage = "simplifier.minValueCoverage"
+        public static let microclusterWindow = "simplifier.microclusterWindow"
+        public static let minFixedLength = "simplifier.minFixedLength"
+        public static let minRowsForShortBinaryFixed = "simplifier.minRowsForShortBinaryFixed"
+        public static let relativeLengthSlack = "simplifier.relativeLengthSlack"
+        public static let minimumLengthSlack = "simplifier.minimumLengthSlack"
+        public static let minRequestsToGeneralise = "simplifier.minRequestsToGeneralise"
+        public static let minRequestsForWildcard = "simplifier.minRequestsForWildcard"
+        public static let maxFanout = "simplifier.maxFanout"
+        public static let maxStates = "simplifier.maxStates"
+        public static let fanoutThresholdStep = "simplifier.fanoutThresholdStep"
+    }
+
+    /// The options as model-file parameters.
+    public var parameters: LearningParameters {
+        typealias Name = ParameterName
+        return LearningParameters([
+            Name.macroclusterThreshold: .number(macroclusterThreshold),
+            Name.maxAlignedSamples: .integer(maxAlignedSamples),
+            Name.maxLeadingTokens: .integer(maxLeadingTokens),
+            Name.maxDistinctValues: .integer(maxDistinctValues),
+            Name.minValueShare: .number(minValueShare),
+            Name.minValueRequests: .integer(minValueRequests),
+            Name.minValueCoverage: .number(minValueCoverage),
+            Name.microclusterWindow: .integer(microclusterWindow),
+            Name.minFixedLength: .integer(minFixedLength),
+            Name.minRowsForShortBinaryFixed: .integer(minRowsForShortBinaryFixed),
+            Name.relativeLengthSlack: .number(relativeLengthSlack),
+            Name.minimumLengthSlack: .integer(minimumLengthSlack),
+            Name.minRequestsToGeneralise: .integer(minRequestsToGeneralise),
+            Name.minRequestsForWildcard: .integer(minRequestsForWildcard),
+            Name.maxFanout: .integer(maxFanout),
+            Name.maxStates: .integer(maxStates),
+            Name.fanoutThresholdStep: .number(fanoutThresholdStep),
+        ])
+    }
+
+    /// The options recorded in a model's parameters; defaults for the ones it lacks (other
+    /// stages' names are ignored).
+    public init(parameters: LearningParameters) {
+        typealias Name = ParameterName
+        self.init(
+            macroclusterThreshold: parameters.number(Name.macroclusterThreshold) ?? Self.defaultMacroclusterThreshold,
+            maxAlignedSamples: parameters.integer(Name.maxAlignedSamples) ?? Self.defaultMaxAlignedSamples,
+            maxLeadingTokens: parameters.integer(Name.maxLeadingTokens) ?? Self.defaultMaxLeadingTokens,
+            maxDistinctValues: parameters.integer(Name.maxDistinctValues) ?? Self.defaultMaxDistinctValues,
+            minValueShare: parameters.number(Name.minValueShare) ?? Self.defaultMinValueShare,
+            minValueRequests: parameters.integer(Name.minValueRequests) ?? Self.defaultMinValueRequests,
+            minValueCoverage: parameters.number(Name.minValueCoverage) ?? Self.defaultMinValueCoverage,
+            microclusterWindow: parameters.integer(Name.microclusterWindow) ?? Self.defaultMicroclusterWindow,
+            minFixedLength: parameters.integer(Name.minFixedLength) ?? Self.defaultMinFixedLength,
+            minRowsForShortBinaryFixed: parameters.integer(Name.minRowsForShortBinaryFixed) ?? Self.defaultMinRowsForShortBinaryFixed,
+            relativeLengthSlack: parameters.number(Name.relativeLengthSlack) ?? Self.defaultRelativeLengthSlack,
+            minimumLengthSlack: parameters.integer(Name.minimumLengthSlack) ?? Self.defaultMinimumLengthSlack,
+            minRequestsToGeneralise: parameters.integer(Name.minRequestsToGeneralise) ?? Self.defaultMinRequestsToGeneralise,
+            minRequestsForWildcard: parameters.integer(Name.minRequestsForWildcard) ?? Self.defaultMinRequestsForWildcard,
+            maxFanout: parameters.integer(Name.maxFanout) ?? Self.defaultMaxFanout,
+            maxStates: parameters.integer(Name.maxStates) ?? Self.defaultMaxStates,
+            fanoutThresholdStep: parameters.number(Name.fanoutThresholdStep) ?? Self.defaultFanoutThresholdStep
+        )
+    }
+
+    /// The macroclustering options for one attempt at `threshold`.
+    func clusteringOptions(threshold: Double) -> ClusteringOptions {
+        ClusteringOptions(
+            threshold: threshold, maxAlignedSamples: max(2, maxAlignedSamples))
+    }
+}

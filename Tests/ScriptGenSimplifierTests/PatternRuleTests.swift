@@ -1,0 +1,80 @@
+import ScriptGenAlignment
+import ScriptGenEmulation
+import ScriptGenModel
+@testable import ScriptGenSimplifier
+import Testing
+
+/// The pattern rules on hand-made alignments (`-` is a gap).
+@Suite struct PatternRuleTests {
+    func regions(_ rows: [String]) -> [Region] {
+        RegionAnalysis(rows: rows.map { row in row.utf8.map { $0 == UInt8(ascii: "-") ? AlignedSymbol.gap : AlignedSymbol($0) } }).regions
+    }
+
+    func regions(binary rows: [[UInt8]]) -> [Region] {
+        RegionAnalysis(rows: rows.map { $0.map(AlignedSymbol.init) }).regions
+    }
+
+    let builder = PatternBuilder(options: SimplifierOptions())
+
+    @Test func shortTextMatchInsideAFieldIsFolded() throws {
+        // "a" agrees by chance between two names: not structure.
+        let pattern = try #require(builder.pattern(regions: regions(["USER xay\r\n", "USER zaw\r\n"]), rowCount: 2))
+        #expect(fixedParts(pattern) == [bytes("USER "), bytes("\r\n")])
+        #expect(pattern.elements.count == 3)
+    }
+
+    @Test func shortRunsAnchoredAtEitherEndAreKept() throws {
+        let pattern = try #require(builder.pattern(regions: regions(["Xabc\n", "Xdef\n"]), rowCount: 2))
+        #expect(fixedParts(pattern) == [bytes("X"), bytes("\n")])
+    }
+
+    @Test func shortBinaryRunsNeedEnoughRows() throws {
+        let four: [[UInt8]] = [[0, 1, 0xAA, 5, 2], [0, 2, 0xAA, 6, 2], [0, 3, 0xAA, 7, 2], [0, 4, 0xAA, 8, 2]]
+        let kept = try #require(builder.pattern(regions: regions(binary: four), rowCount: 4))
+        #expect(fixedParts(kept) == [[0], [0xAA], [2]])
+        let three = Array(four.prefix(3))
+        let folded = try #require(builder.pattern(regions: regions(binary: three), rowCount: 3))
+        #expect(fixedParts(folded) == [[0], [2]])
+        // A binary field seen with one length keeps exactly that length.
+        #expect(folded.elements[1] == .variable(min: 3, max: 3))
+    }
+
+    @Test func textGapsGetSlack() throws {
+        let pattern = try #require(builder.pattern(regions: regions(["USER abcd-----\r\n", "USER abcdefghi\r\n"].map { $0 }), rowCount: 2))
+        // Lengths 0 and 5 after "USER abcd": slack max(2, ceil(0.5 * 5)) = 3.
+        #expect(pattern.elements == [.fixed(bytes("USER abcd")), .variable(min: 0, max: 8), .fixed(bytes("\r\n"))])
+    }
+
+    @Test func wildcardOnlyWithEnoughRequests() throws {
+        #expect(builder.pattern(regions: regions(["abc", "xyz"]), rowCount: 2) == nil)
+        let pattern = try #require(builder.pattern(regions: regions(["abc", "xyz", "pqr", "mno"]), rowCount: 4))
+        #expect(pattern.fixedByteCount == 0)
+    }
+
+    @Test func widenedFitsUnseenLengths() throws {
+        let pattern = Pattern(elements: [.fixed(bytes("GET ")), .variable(min: 1, max: 4), .fixed(bytes("\r\n"))])
+        let widened = try #require(EdgeGeneraliser.widened(pattern, toFit: bytes("GET /a/long/path\r\n")))
+        #expect(widened.elements == [.fixed(bytes("GET ")), .variable(min: 1, max: 12), .fixed(bytes("\r\n"))])
+        #expect(EdgeGeneraliser.widened(pattern, toFit: bytes("PUT /x\r\n")) == nil)
+        #expect(EdgeGeneraliser.widened(pattern, toFit: bytes("GET /x\r\nextra")) == nil)
+    }
+
+    @Test func commonPrefixAndSuffix() {
+        let sequences = [bytes("GET / HTTP/1.0\r\n\r\n"), bytes("GET / HTTP/1.0\r\nHost: x\r\n\r\n")]
+        let suffix = EdgeGeneraliser.commonSuffix(sequences, keeping: 0)
+        #expect(suffix == bytes("\r\n\r\n"))
+        #expect(EdgeGeneraliser.commonPrefix(sequences, keeping: suffix.count) == bytes("GET / HTTP/1.0"))
+    }
+
+    @Test func restrictedTreeKeepsTheMergeOrder() {
+        // ((0,1),(2,3)) then restricted to {1, 2, 3}: 1 joins (2,3) last.
+        let distances: [[Double]] = [[0, 0.1, 0.8, 0.8], [0.1, 0, 0.8, 0.8], [0.8, 0.8, 0, 0.2], [0.8, 0.8, 0.2, 0]]
+        let tree = UPGMATree(distances: DistanceMatrix(count: 4) { distances[$0][$1] })
+        let restricted = tree.restricted(to: [1, 2, 3])
+        #expect(restricted.leafCount == 3)
+        #expect(restricted.merges.count == 2)
+        #expect(restricted.children(of: 3).map { [$0.left, $0.right] } == [1, 2])
+        #expect(restricted.children(of: 4).map { [$0.left, $0.right] } == [0, 3])
+        #expect(restricted.merges.last?.size == 3)
+    }
+}
