@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "ScriptGenModelTests", dependencies: ["ScriptGenModel"]),
         .testTarget(name: "ScriptGenBuilderTests", dependencies: ["ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture", "ScriptGenModel"]),
         .testTarget(name: "ScriptGenAlignmentTests", dependencies: ["ScriptGenAlignment"]),
-        .testTarget(name: "ScriptGenSimplifierTests", dependencies: ["ScriptGenSimplifier", "ScriptGenAlignment", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenSimplifierTests", dependencies: ["ScriptGenSimplifier", "ScriptGenAlignment", "ScriptGenModel", "ScriptGenEmulation", "ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture"]),
         .testTarget(name: "ScriptGenEmulationTests", dependencies: ["ScriptGenEmulation", "ScriptGenModel"]),
         .testTarget(name: "ScriptGenEvaluationTests", dependencies: ["ScriptGenEvaluation", "ScriptGenEmulation", "ScriptGenModel", "ScriptGenFlows", "ScriptGenCapture"]),
         .testTarget(name: "ScriptGenServerTests", dependencies: ["ScriptGenServer", "ScriptGenEmulation", "ScriptGenModel"]),

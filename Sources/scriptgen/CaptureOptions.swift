@@ -1,6 +1,7 @@
 import ArgumentParser
 import ScriptGenCapture
 import ScriptGenFlows
+import ScriptGenModel
 
 /// Options of every command that reads captures (`sessions`, `learn`, `evaluate`).
 struct CaptureOptions: ParsableArguments {
@@ -39,6 +40,17 @@ struct CaptureOptions: ParsableArguments {
         guard maxConversationBytes > 0, maxTotalBytes > 0, maxOpenConversations > 0 else {
             throw ValidationError("limits must be positive")
         }
+    }
+
+    /// The reading options and filters as model-file parameters (`flows.*`, `filter.*`).
+    var parameters: LearningParameters {
+        var parameters = LearningParameters()
+        parameters["flows.tcpIdleTimeoutSeconds"] = .number(tcpTimeout)
+        parameters["flows.udpIdleTimeoutSeconds"] = .number(udpTimeout)
+        parameters["flows.requireHandshake"] = .flag(requireHandshake)
+        if !ports.isEmpty { parameters["filter.ports"] = .text(ports.sorted().map(String.init).joined(separator: ",")) }
+        if !servers.isEmpty { parameters["filter.servers"] = .text(servers.joined(separator: ",")) }
+        return parameters
     }
 
     var readingOptions: CaptureReadingOptions {

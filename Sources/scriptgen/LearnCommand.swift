@@ -3,6 +3,7 @@ import Foundation
 import ScriptGenBuilder
 import ScriptGenFlows
 import ScriptGenModel
+import ScriptGenSimplifier
 
 /// `scriptgen learn CAPTURE... -o MODEL`: one state machine per (transport, server port).
 struct LearnCommand: ParsableCommand {
@@ -22,26 +23,11 @@ struct LearnCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The model file to write.")
     var output: String
 
-    @Option(help: "Ports with fewer conversations get no machine (the summary lists them).")
-    var minConversations = 2
-
-    @Option(help: "Most requests leaving one state; more are counted as cut, not added.")
-    var maxFanout = BuilderOptions.defaultMaxFanout
-
-    @Option(help: "Most states in one machine; past it new paths are counted as cut, not added.")
-    var maxStates = BuilderOptions.defaultMaxStates
-
-    @Flag(help: "Keep the raw prefix tree (exact requests) instead of simplifying it.")
-    var raw = false
-
-    func validate() throws {
-        guard minConversations >= 1 else { throw ValidationError("--min-conversations must be 1 or more") }
-        guard maxFanout >= 1, maxStates >= 1 else { throw ValidationError("--max-fanout and --max-states must be 1 or more") }
-    }
+    @OptionGroup var learning: LearningOptions
 
     func run() throws {
-        let builderOptions = BuilderOptions(maxFanout: maxFanout, maxStates: maxStates)
-        var builder = PrefixTreeBuilder(options: builderOptions)
+        let settings = try learning.settings()
+        var builder = PrefixTreeBuilder(options: settings.treeBuilderOptions)
         let summary: CaptureRunSummary
         do {
             var capture = CaptureInput(paths: input.captures, options: input.readingOptions)
@@ -52,22 +38,7 @@ struct LearnCommand: ParsableCommand {
         }
         Diagnostics.note(summary.line)
 
-        let built = builder.results()
-        let kept = built.filter { $0.machine.conversations >= minConversations }
-        let dropped = built.filter { $0.machine.conversations < minConversations }
-
-        var parameters = builderOptions.parameters
-        parameters["learn.minConversations"] = .integer(minConversations)
-        parameters["learn.raw"] = .flag(raw)
-        parameters["flows.tcpIdleTimeoutSeconds"] = .number(input.tcpTimeout)
-        parameters["flows.udpIdleTimeoutSeconds"] = .number(input.udpTimeout)
-        parameters["flows.requireHandshake"] = .flag(input.requireHandshake)
-        if !input.ports.isEmpty {
-            parameters["filter.ports"] = .text(input.ports.sorted().map(String.init).joined(separator: ","))
-        }
-        if !input.servers.isEmpty {
-            parameters["filter.servers"] = .text(input.servers.joined(separator: ","))
-        }
+        let (kept, dropped) = Learning.machines(from: builder.results(), settings: settings)
         let provenance = Provenance(
             captures: summary.files.map { file in
                 CaptureProvenance(
@@ -77,21 +48,97 @@ struct LearnCommand: ParsableCommand {
             },
             conversationsRead: summary.conversationsKept + summary.conversationsFilteredOut,
             conversationsUsed: kept.reduce(0) { $0 + $1.machine.conversations })
-        let model = ModelFile(
-            toolVersion: ScriptGenVersion.current, parameters: parameters, provenance: provenance,
-            machines: kept.map(\.machine), buildReports: kept.map(\.report))
+        let model = Learning.model(kept, settings: settings, provenance: provenance, extraParameters: input.parameters)
+        if kept.isEmpty {
+            throw CommandFailure("no port had \(settings.minConversations) or more conversations: nothing to learn (see --min-conversations, --port)")
+        }
         try ModelStore.write(model, to: output)
 
         print(ModelRendering.summary(of: model), terminator: "")
+        for item in kept {
+            if let report = item.simplification, report.rawEdges > 0 { print(report.summary) }
+        }
         if !dropped.isEmpty {
             let list = dropped.map { "\($0.machine.transport.rawValue)/\($0.machine.port) (\($0.machine.conversations))" }
-            print("no machine for \(dropped.count) port\(dropped.count == 1 ? "" : "s") with fewer than \(minConversations) conversations: "
+            print("no machine for \(dropped.count) port\(dropped.count == 1 ? "" : "s") with fewer than \(settings.minConversations) conversations: "
                   + list.prefix(20).joined(separator: ", ") + (list.count > 20 ? ", …" : ""))
         }
-        if kept.isEmpty {
-            throw CommandFailure("no port had \(minConversations) or more conversations: nothing to learn (see --min-conversations, --port)")
-        }
         print("wrote \(output)")
+    }
+}
+
+/// The learning parameters as command-line options (`learn`, `evaluate --sweep`).
+struct LearningOptions: ParsableArguments {
+    @Option(help: "Ports with fewer conversations get no machine (the summary lists them).")
+    var minConversations = 2
+
+    @Option(help: "Most edges leaving one state of the machine; past it the simplifier merges edges (raw: requests are counted as cut).")
+    var maxFanout = BuilderOptions.defaultMaxFanout
+
+    @Option(help: "Most states in one machine; past it new paths are counted as cut, not added.")
+    var maxStates = BuilderOptions.defaultMaxStates
+
+    @Flag(help: "Keep the raw prefix tree (exact requests) instead of simplifying it.")
+    var raw = false
+
+    @Option(help: "Macroclustering threshold (0...1): requests stay in one cluster while their average alignment distance is at most this; higher gives fewer, more general edges.")
+    var macroThreshold = SimplifierOptions.defaultMacroclusterThreshold
+
+    @Option(help: "Microclustering: a mutating region splits its cluster (a command, an opcode) when it has at most this many frequent values.")
+    var microMaxValues = SimplifierOptions.defaultMaxDistinctValues
+
+    @Option(help: "Microclustering: a value is frequent when it carries at least this share of the cluster's distinct requests.")
+    var microMinShare = SimplifierOptions.defaultMinValueShare
+
+    @Option(help: "Fixed regions shorter than this fold into the variable gap around them, unless anchored or binary.")
+    var minFixedLength = SimplifierOptions.defaultMinFixedLength
+
+    @Option(name: .customLong("simplifier"), help: ArgumentHelp("Any simplifier parameter by its model-file name, e.g. --simplifier maxAlignedSamples=500 (docs/simplifier.md; repeatable).", valueName: "name=value"))
+    var simplifierParameters: [String] = []
+
+    func validate() throws {
+        guard minConversations >= 1 else { throw ValidationError("--min-conversations must be 1 or more") }
+        guard maxFanout >= 1, maxStates >= 1 else { throw ValidationError("--max-fanout and --max-states must be 1 or more") }
+        guard (0...1).contains(macroThreshold) else { throw ValidationError("--macro-threshold must lie between 0 and 1") }
+        guard (0...1).contains(microMinShare) else { throw ValidationError("--micro-min-share must lie between 0 and 1") }
+        guard microMaxValues >= 1, minFixedLength >= 1 else { throw ValidationError("--micro-max-values and --min-fixed-length must be 1 or more") }
+        _ = try settings()
+    }
+
+    func settings() throws -> LearningSettings {
+        var settings = LearningSettings()
+        settings.builder = BuilderOptions(maxFanout: maxFanout, maxStates: maxStates)
+        settings.minConversations = minConversations
+        guard !raw else {
+            settings.simplifier = nil
+            return settings
+        }
+        var options = SimplifierOptions()
+        options.macroclusterThreshold = macroThreshold
+        options.maxDistinctValues = microMaxValues
+        options.minValueShare = microMinShare
+        options.minFixedLength = minFixedLength
+        if !simplifierParameters.isEmpty {
+            var parameters = options.parameters
+            for assignment in simplifierParameters {
+                let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+                let name = parts[0].hasPrefix("simplifier.") ? parts[0] : "simplifier." + parts[0]
+                guard parts.count == 2, parameters[name] != nil else {
+                    let known = parameters.sortedNames.map { $0.replacingOccurrences(of: "simplifier.", with: "") }
+                    throw ValidationError("--simplifier \(assignment): expected NAME=VALUE with NAME one of \(known.joined(separator: ", "))")
+                }
+                if let integer = Int(parts[1]) {
+                    parameters[name] = .integer(integer)
+                } else if let number = Double(parts[1]) {
+                    parameters[name] = .number(number)
+                } else {
+                    throw ValidationError("--simplifier \(assignment): the value must be a number")
+                }
+            }
+            options = SimplifierOptions(parameters: parameters)
+        }
+        settings.simplifier = options
+        return settings
     }
 }
 

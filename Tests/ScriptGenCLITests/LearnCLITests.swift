@@ -83,6 +83,34 @@ import ScriptGenModel
         }
     }
 
+    @Test func simplifiedByDefaultSoUnseenNamesFollowTheUserEdge() throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (model, result, url) = try Self.learn(["ftp-train.pcap"], ["--port", "21"], in: directory)
+        let machine = try #require(model.machine(transport: .tcp, port: 21))
+        let userEdges = machine.states[StateMachine.root].edges.filter {
+            if case .fixed(let head) = $0.pattern.elements.first { return Self.text(head).hasPrefix("USER ") }
+            return false
+        }
+        #expect(userEdges.count == 1, "all USER names collapse into one edge")
+        let user = try #require(userEdges.first)
+        #expect(user.pattern.exactBytes == nil, "the USER edge is a pattern, not an exact request")
+        #expect(user.pattern.elements.contains { if case .variable = $0 { return true }; return false })
+        #expect(model.parameters["learn.raw"] == .flag(false))
+        #expect(model.parameters["simplifier.macroclusterThreshold"] != nil)
+        #expect(result.output.contains("generalised edges"))
+        let tree = try CLIRunner.run(["inspect", url.path, "--port", "21", "--tree", "--max-depth", "1"])
+        #expect(tree.output.contains("\"USER \" <var"))
+        // An evaluation of the held-out capture matches more requests than the raw tree does.
+        let (_, _, rawURL) = try Self.learn(["ftp-train.pcap"], ["--port", "21", "--raw"], in: directory)
+        func matched(_ model: URL) throws -> Int {
+            let run = try CLIRunner.run(["evaluate", model.path, CLIRunner.fixture("ftp-heldout.pcap"), "--port", "21", "--json"])
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout)) as? [String: Any]
+            return (object?["total"] as? [String: Any])?["matchedRequests"] as? Int ?? -1
+        }
+        #expect(try matched(url) > matched(rawURL))
+    }
+
     @Test func thresholdsCutAsDocumentedAndSayHowMuch() throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
