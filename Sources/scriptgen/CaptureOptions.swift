@@ -6,7 +6,7 @@ import ScriptGenModel
 /// Options of every command that reads captures (`sessions`, `learn`, `evaluate`).
 struct CaptureOptions: ParsableArguments {
     @Argument(help: "Capture files (pcap or pcapng, optionally .gz), directories, or - for stdin.")
-    var captures: [String]
+    var captures: [String] = []
 
     @Option(name: .customLong("port"), help: "Keep conversations whose server port is P (repeatable).")
     var ports: [UInt16] = []
@@ -31,6 +31,12 @@ struct CaptureOptions: ParsableArguments {
 
     @Option(help: "Open conversations tracked at once; past it the least recently active are ended early.")
     var maxOpenConversations: Int = FlowOptions().maxOpenConversations
+
+    /// Commands call this from their own `validate()`: `evaluate --sweep` reads its held-out
+    /// captures from another argument, so the option group itself cannot require them.
+    func requireCaptures() throws {
+        guard !captures.isEmpty else { throw ValidationError("give at least one capture file, directory, or - for stdin") }
+    }
 
     func validate() throws {
         for server in servers where AddressRange(server) == nil {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import ScriptGenFlows
 import ScriptGenEmulation
 import ScriptGenEvaluation
 import ScriptGenModel
@@ -18,7 +20,7 @@ struct EvaluateCommand: ParsableCommand {
     )
 
     // Declared before the option group, whose captures are positional too: MODEL comes first.
-    @Argument(help: "The model file written by `scriptgen learn`.")
+    @Argument(help: "The model file written by `scriptgen learn` (with --sweep: the first held-out capture instead).")
     var model: String
 
     @OptionGroup var input: CaptureOptions
@@ -41,6 +43,28 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the random choices (--responses weighted): the same seed gives the same figures.")
     var seed: UInt64 = 0
 
+    @Option(name: .customLong("train"), help: ArgumentHelp("A training capture for --sweep and --baseline (repeatable).", valueName: "capture"))
+    var trainingCaptures: [String] = []
+
+    @Flag(help: "Re-learn from the --train captures with a grid of simplifier settings (and the raw tree) and evaluate each on the held-out captures: model size against quality.")
+    var sweep = false
+
+    @Option(help: "Macroclustering thresholds of the sweep, comma-separated.")
+    var sweepThresholds = "0.2,0.4,0.6,0.8,1.0"
+
+    @Option(help: "Also evaluate a baseline learned from the --train captures: raw (the unsimplified prefix tree).")
+    var baseline: BaselineChoice?
+
+    @OptionGroup(title: "Learning (for --sweep and --baseline)") var learning: LearningOptions
+
+    enum BaselineChoice: String, ExpressibleByArgument, CaseIterable {
+        case raw
+    }
+
+    var thresholds: [Double] {
+        sweepThresholds.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     enum NoMatchChoice: String, ExpressibleByArgument, CaseIterable {
         case closest, silence, close
     }
@@ -53,6 +77,15 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         guard showMisses >= 0 else { throw ValidationError("--show-misses must be 0 or more") }
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must lie between 0 and 1") }
+        if !sweep { try input.requireCaptures() }
+        if (sweep || baseline != nil) && trainingCaptures.isEmpty {
+            throw ValidationError("--sweep and --baseline re-learn: give the training captures with --train")
+        }
+        let parsed = thresholds
+        guard !parsed.isEmpty, parsed.allSatisfy({ (0...1).contains($0) }),
+              parsed.count == sweepThresholds.split(separator: ",").count else {
+            throw ValidationError("--sweep-thresholds: expected numbers between 0 and 1 separated by commas")
+        }
     }
 
     var evaluationOptions: EvaluationOptions {
@@ -67,6 +100,10 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
+        if sweep || baseline != nil {
+            try runComparison()
+            return
+        }
         let modelFile = try ModelStore.read(model)
         var evaluator: Evaluator
         do {
@@ -98,6 +135,59 @@ struct EvaluateCommand: ParsableCommand {
         if report.ports.isEmpty {
             Diagnostics.note("no conversation was on a port of the model: nothing was evaluated")
         }
+    }
+}
+
+extension EvaluateCommand {
+    /// --sweep, or a model against the --baseline, on the same held-out conversations.
+    private func runComparison() throws {
+        let heldOutPaths = sweep ? [model] + input.captures : input.captures
+        let base = try learning.settings()
+        func read(_ paths: [String]) throws -> ([Conversation], CaptureRunSummary) {
+            var conversations: [Conversation] = []
+            do {
+                let summary = try CaptureInput(paths: paths, options: input.readingOptions).run { conversations.append($0) }
+                return (conversations, summary)
+            } catch let error as InputError {
+                throw CommandFailure(error.description)
+            }
+        }
+        let (training, trainingSummary) = try read(trainingCaptures)
+        Diagnostics.note("training: " + trainingSummary.line)
+        let (heldOut, heldOutSummary) = try read(heldOutPaths)
+        Diagnostics.note("held out: " + heldOutSummary.line)
+        let provenance = Provenance(conversationsRead: training.count, conversationsUsed: training.count)
+        var settings: [EvaluationSweep.Setting]
+        if sweep {
+            settings = EvaluationSweep.grid(base: base, thresholds: thresholds)
+        } else {
+            var raw = base
+            raw.simplifier = nil
+            settings = [EvaluationSweep.Setting(label: "raw prefix tree (baseline)", settings: raw)]
+        }
+        var rows: [EvaluationSweep.Row]
+        do {
+            rows = try EvaluationSweep.run(settings, training: training, heldOut: heldOut, options: evaluationOptions, provenance: provenance)
+        } catch {
+            throw CommandFailure("a learned machine cannot be served: \(error)")
+        }
+        if !sweep {
+            // The model under test, first.
+            let modelFile = try ModelStore.read(model)
+            let report: EvaluationReport
+            do {
+                report = try Evaluator.evaluate(modelFile, on: heldOut, options: evaluationOptions)
+            } catch {
+                throw CommandFailure("\(model): a machine cannot be served: \(error)")
+            }
+            let label = "model \((model as NSString).lastPathComponent)"
+            rows.insert(EvaluationSweep.Row(
+                setting: .init(label: label, settings: base), states: modelFile.machines.reduce(0) { $0 + $1.states.count },
+                edges: modelFile.machines.reduce(0) { $0 + $1.states.reduce(0) { $0 + $1.edges.count } }, report: report), at: 0)
+        }
+        let output = BufferedOutput()
+        output.write(json ? EvaluationSweep.json(rows) : EvaluationSweep.table(rows), terminator: !json ? false : true)
+        output.flush()
     }
 }
 

@@ -25,6 +25,10 @@ struct LearnCommand: ParsableCommand {
 
     @OptionGroup var learning: LearningOptions
 
+    func validate() throws {
+        try input.requireCaptures()
+    }
+
     func run() throws {
         let settings = try learning.settings()
         var builder = PrefixTreeBuilder(options: settings.treeBuilderOptions)

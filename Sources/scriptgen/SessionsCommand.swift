@@ -26,6 +26,10 @@ struct SessionsCommand: ParsableCommand {
     @Flag(help: "One JSON object per conversation per line (payloads in base64).")
     var json = false
 
+    func validate() throws {
+        try input.requireCaptures()
+    }
+
     func run() throws {
         let output = BufferedOutput()
         let summary: CaptureRunSummary
