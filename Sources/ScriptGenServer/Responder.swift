@@ -16,7 +16,7 @@ import ScriptGenModel
 /// - UDP: every read of `input` is one datagram (a SOCK_DGRAM socketpair keeps the
 ///   boundaries), every answer is one write of at most `maxDatagramBytes`; honeyd never
 ///   sends EOF to UDP scripts, so the run ends after `idleTimeout` without a datagram.
-public struct Responder {
+public struct Responder: Sendable {
     public struct Options: Sendable {
         public static let defaultIdleTimeout: Int64 = 60_000_000_000
         public static let defaultUDPIdleTimeout: Int64 = 10_000_000_000
