@@ -71,6 +71,7 @@ class Service:
         user = self.args.user_entry
 
         def in_child():
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
             resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))
             os.nice(10)
             if user is not None:
@@ -221,6 +222,8 @@ def main():
     parser.add_argument("--user", help="run scripts as this user (honeyd: nobody); needs root")
     parser.add_argument("--personality", help="HONEYD_PERSONALITY for the scripts")
     args = parser.parse_args()
+    # A parent may start us with signals blocked (libdispatch worker threads block them all).
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     args.user_entry = pwd.getpwnam(args.user) if args.user else None
     if args.user_entry is not None and os.getuid() != 0:
         raise SystemExit("--user needs root")
