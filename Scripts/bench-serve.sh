@@ -31,7 +31,11 @@ HARNESS_PORT=${HARNESS_PORT:-18081}
 
 command -v wrk >/dev/null || { echo "bench-serve: needs wrk (apt-get install wrk)" >&2; exit 1; }
 [ -f "$FIXTURES/captures/http-train.pcap" ] || { echo "bench-serve: no $FIXTURES/captures (set SCRIPTGEN_FIXTURES)" >&2; exit 1; }
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE_CONNECTIONS + 100)) ]; then
+    echo "bench-serve: open-file limit $(ulimit -n) is below $IDLE_CONNECTIONS idle connections; lowering IDLE_CONNECTIONS" >&2
+    IDLE_CONNECTIONS=$(( $(ulimit -n) - 100 ))
+fi
 
 echo "== building ($CONFIG)"
 swift build -c "$CONFIG" --product scriptgen >/dev/null
@@ -104,9 +108,6 @@ for i in range(count):
     s.connect(("127.0.0.1", port))
     socks.append(s)
 # Let the server accept and set up every conversation.
-deadline = time.time() + 30
-def opened():
-    return sum(1 for l in open(sys.argv[4] + ".events") if '"session.opened"' in l) if False else None
 time.sleep(3)
 status = open(f"/proc/{pid}/status").read()
 rss = [l for l in status.splitlines() if l.startswith(("VmRSS", "VmHWM"))]
