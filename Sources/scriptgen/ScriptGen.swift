@@ -1,4 +1,5 @@
 import ArgumentParser
+import ScriptGenServing
 
 @main
 struct ScriptGenCommand: ParsableCommand {
@@ -6,7 +7,10 @@ struct ScriptGenCommand: ParsableCommand {
         commandName: "scriptgen",
         abstract: "Learn honeypot services from packet captures and serve them.",
         version: ScriptGenVersion.current,
-        subcommands: [SessionsCommand.self, LearnCommand.self, InspectCommand.self, EvaluateCommand.self]
+        subcommands: [
+            SessionsCommand.self, LearnCommand.self, InspectCommand.self, EvaluateCommand.self,
+            ServeCommand.self, RespondCommand.self, ExportHoneydCommand.self,
+        ]
     )
 }
 

@@ -1,0 +1,60 @@
+/// One log event: an id from the catalogue and its fields in a fixed order. Serialised to one
+/// JSON object on one line before anything is written, so a line is never split.
+public struct Event: Sendable {
+    public enum Value: Sendable, Hashable {
+        case string(String)
+        case int(Int)
+        case double(Double)
+        case bool(Bool)
+        /// Written as standard base64.
+        case bytes([UInt8])
+    }
+
+    public var id: EventID
+    /// Wall-clock time of the event.
+    public var time: WallTime
+    public var fields: [(name: String, value: Value)]
+
+    public init(_ id: EventID, time: WallTime, _ fields: [(name: String, value: Value)] = []) {
+        self.id = id
+        self.time = time
+        self.fields = fields
+    }
+
+    public func value(_ name: String) -> Value? {
+        fields.first { $0.name == name }?.value
+    }
+
+    /// `{"event":…,"time":…,<fields>}` followed by a newline.
+    public func jsonLine() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(96 + fields.count * 24)
+        out.append(contentsOf: #"{"event":"#.utf8)
+        JSONText.appendString(id.rawValue, to: &out)
+        out.append(contentsOf: #","time":"#.utf8)
+        JSONText.appendString(time.iso8601, to: &out)
+        for field in fields {
+            out.append(UInt8(ascii: ","))
+            JSONText.appendString(field.name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            switch field.value {
+            case .string(let text): JSONText.appendString(text, to: &out)
+            case .int(let number): out.append(contentsOf: String(number).utf8)
+            case .double(let number): JSONText.appendDouble(number, to: &out)
+            case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .bytes(let bytes):
+                out.append(UInt8(ascii: "\""))
+                Base64Text.append(bytes, to: &out)
+                out.append(UInt8(ascii: "\""))
+            }
+        }
+        out.append(contentsOf: "}\n".utf8)
+        return out
+    }
+}
+
+/// Where events go. Implementations never throw and never block the caller for long: a
+/// failing destination is counted, not propagated, so the honeypot keeps running.
+public protocol EventSink: Sendable {
+    func record(_ event: Event)
+}

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func closeDescriptor(_ fd: Int32) {
+    _ = close(fd)
+}
+
+/// Writes `bytes` to `fd` completely, retrying on EINTR and short writes. False on failure.
+@discardableResult
+func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        if written == 0 { return false }
+        offset += written
+    }
+    return true
+}
+
+/// Writes each event synchronously, one `write` per line (the responder: one conversation,
+/// stderr as honeyd's service log). A failing descriptor is counted and otherwise ignored.
+public final class DirectEventWriter: EventSink, @unchecked Sendable {
+    private let fd: Int32
+    private let lock = ConditionLock()
+    private var failures = 0
+
+    public init(fd: Int32) {
+        self.fd = fd
+    }
+
+    public func record(_ event: Event) {
+        let line = event.jsonLine()
+        lock.withLock {
+            if !line.withUnsafeBytes({ writeFully(fd, $0) }) { failures += 1 }
+        }
+    }
+
+    public var failedWrites: Int { lock.withLock { failures } }
+}
+
+/// The honeypot's event log: callers serialise and enqueue (never blocking on the
+/// destination); one writer thread writes whole lines, several per `write` when they queue
+/// up, so lines are never split or interleaved. When the queue exceeds `maxQueuedBytes` (a
+/// slow or stuck destination), new lines are dropped and counted, and a `log.dropped` line
+/// reports them once writing catches up. A failing destination (full disk, closed pipe) loses
+/// lines, never stops the caller.
+public final class EventLog: EventSink, @unchecked Sendable {
+    public static let defaultMaxQueuedBytes = 16 << 20
+
+    private let fd: Int32
+    private let closeWhenDone: Bool
+    private let maxQueuedBytes: Int
+    private let lock = ConditionLock()
+    private var queue: [UInt8] = []
+    private var dropped = 0
+    private var failedWrites = 0
+    private var writing = false
+    private var stopping = false
+    private var stopped = false
+    private var thread: pthread_t?
+
+    /// `fd` is written by one background thread; with `closeWhenDone` it is closed by `close()`.
+    public init(fd: Int32, closeWhenDone: Bool, maxQueuedBytes: Int = EventLog.defaultMaxQueuedBytes) {
+        self.fd = fd
+        self.closeWhenDone = closeWhenDone
+        self.maxQueuedBytes = maxQueuedBytes
+        let box = Unmanaged.passRetained(self)
+        var handle = pthread_t()
+        let status = pthread_create(&handle, nil, { argument in
+            let log = Unmanaged<EventLog>.fromOpaque(argument!).takeRetainedValue()
+            log.writerLoop()
+            return nil
+        }, box.toOpaque())
+        if status == 0 {
+            thread = handle
+        } else {
+            box.release()
+            stopped = true
+        }
+    }
+
+    public func record(_ event: Event) {
+        let line = event.jsonLine()
+        lock.withLock {
+            if stopped || queue.count + line.count > maxQueuedBytes {
+                dropped += 1
+                return
+            }
+            queue.append(contentsOf: line)
+            lock.broadcast()
+        }
+    }
+
+    /// Lines dropped so far (queue full or log closed) and writes that failed.
+    public var counters: (dropped: Int, failedWrites: Int) {
+        lock.withLock { (dropped, failedWrites) }
+    }
+
+    /// Blocks until every queued line has been handed to the destination.
+    public func flush() {
+        lock.withLock {
+            while (!queue.isEmpty || writing) && !stopped { lock.wait() }
+        }
+    }
+
+    /// Flushes, stops the writer thread and closes the descriptor when owned.
+    public func close() {
+        lock.withLock {
+            stopping = true
+            lock.broadcast()
+        }
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+        if closeWhenDone { closeDescriptor(fd) }
+    }
+
+    private func writerLoop() {
+        var batch: [UInt8] = []
+        var reportedDrops = 0
+        while true {
+            lock.withLock {
+                while queue.isEmpty && !stopping && dropped == reportedDrops { lock.wait() }
+                swap(&batch, &queue)
+                writing = true
+            }
+            // Report drops counted since the last report, after the lines already queued.
+            let drops = lock.withLock { dropped }
+            if drops > reportedDrops {
+                batch.append(contentsOf: Event(.logDropped, time: .now(), [("count", .int(drops - reportedDrops)), ("total", .int(drops))]).jsonLine())
+                reportedDrops = drops
+            }
+            let ok = batch.isEmpty || batch.withUnsafeBytes { writeFully(fd, $0) }
+            let finished = lock.withLock {
+                if !ok { failedWrites += 1 }
+                writing = false
+                lock.broadcast()
+                return stopping && queue.isEmpty
+            }
+            batch.removeAll(keepingCapacity: batch.capacity <= 1 << 20)
+            if finished { break }
+        }
+        lock.withLock {
+            stopped = true
+            lock.broadcast()
+        }
+    }
+}

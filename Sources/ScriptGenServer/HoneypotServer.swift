@@ -1,0 +1,124 @@
+import NIOCore
+import NIOPosix
+import ScriptGenEmulation
+import ScriptGenModel
+
+/// The SwiftNIO honeypot: every served port at once, TCP and UDP, one emulator per
+/// conversation, limits from `ServerLimits`, events to an `EventSink`.
+///
+/// `start()` binds every port (then the caller may drop privileges), `shutdown()` stops
+/// accepting, closes open conversations (each logs `session.closed` with reason `shutdown`)
+/// and stops the event loops.
+public final class HoneypotServer: @unchecked Sendable {
+    /// A bound listening socket.
+    public struct BoundPort: Hashable, Sendable {
+        public var transport: StateMachine.Transport
+        public var address: String
+        public var port: Int
+        public var modelPort: Int
+    }
+
+    public let configuration: ServerConfiguration
+    private let log: any EventSink
+    private let group: MultiThreadedEventLoopGroup
+    private let registry: ConnectionRegistry
+    private var listeners: [any Channel] = []
+    private let lock = ConditionLock()
+    private var stopped = false
+
+    public init(configuration: ServerConfiguration, log: any EventSink) {
+        self.configuration = configuration
+        self.log = log
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        let prefix = String(UInt16.random(in: .min ... .max), radix: 16)
+        self.registry = ConnectionRegistry(limits: configuration.limits, sessionPrefix: prefix + "-")
+    }
+
+    /// Binds every served port; on failure closes what was bound and throws.
+    public func start() throws -> [BoundPort] {
+        log.record(Event(.serverStarted, time: .now(), [
+            ("ports", .int(configuration.ports.count)), ("listen", .string(configuration.listenAddress)),
+            ("maxConnections", .int(configuration.limits.maxConnections)),
+            ("maxConnectionsPerSource", .int(configuration.limits.maxConnectionsPerSource)),
+        ]))
+        var bound: [BoundPort] = []
+        do {
+            for port in configuration.ports {
+                let service = ServiceContext(
+                    port: port, limits: configuration.limits, emulation: configuration.emulation,
+                    registry: registry, log: log, seed: configuration.seed
+                )
+                let channel: any Channel
+                switch port.transport {
+                case .tcp: channel = try bindTCP(port.listenPort, service: service)
+                case .udp: channel = try bindUDP(port.listenPort, service: service)
+                }
+                lock.withLock { listeners.append(channel) }
+                let local = channel.localAddress
+                let entry = BoundPort(transport: port.transport, address: hostText(local), port: local?.port ?? port.listenPort, modelPort: port.modelPort)
+                bound.append(entry)
+                log.record(Event(.serverListening, time: .now(), [
+                    ("transport", .string(entry.transport.rawValue)), ("address", .string(entry.address)),
+                    ("port", .int(entry.port)), ("modelPort", .int(entry.modelPort)),
+                ]))
+            }
+        } catch {
+            shutdown()
+            throw error
+        }
+        return bound
+    }
+
+    private func bindTCP(_ port: Int, service: ServiceContext) throws -> any Channel {
+        let buffered = configuration.limits.maxBufferedBytes
+        return try ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: buffered / 2, high: buffered))
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65_536))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TCPConversationHandler(service: service))
+                }
+            }
+            .bind(host: configuration.listenAddress, port: port)
+            .wait()
+    }
+
+    private func bindUDP(_ port: Int, service: ServiceContext) throws -> any Channel {
+        try DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPServiceHandler(service: service))
+                }
+            }
+            .bind(host: configuration.listenAddress, port: port)
+            .wait()
+    }
+
+    /// Conversations open now and opened since start.
+    public var sessionCounts: (open: Int, opened: Int) {
+        (registry.openCount, registry.openedCount)
+    }
+
+    /// Stops accepting, closes every open conversation, waits for their close events and
+    /// stops the event loops. Safe to call more than once.
+    public func shutdown() {
+        let first = lock.withLock { () -> Bool in
+            if stopped { return false }
+            stopped = true
+            return true
+        }
+        guard first else { return }
+        let open = registry.openCount
+        log.record(Event(.serverStopping, time: .now(), [("openSessions", .int(open))]))
+        let conversations = registry.beginShutdown()
+        let listening = lock.withLock { listeners }
+        for channel in listening { try? channel.close().wait() }
+        for channel in conversations { try? channel.close().wait() }
+        try? group.syncShutdownGracefully()
+        log.record(Event(.serverStopped, time: .now(), [("sessions", .int(registry.openedCount))]))
+    }
+}

@@ -1,0 +1,215 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+import ScriptGenEmulation
+import ScriptGenModel
+
+/// Everything a conversation handler needs from its server, shared by all handlers.
+struct ServiceContext: Sendable {
+    let port: ServedPort
+    let limits: ServerLimits
+    let emulation: EmulationOptions
+    let registry: ConnectionRegistry
+    let log: any EventSink
+    let seed: UInt64?
+
+    func generatorSeed(session: String) -> UInt64 {
+        guard let seed else { return UInt64.random(in: .min ... .max) }
+        // Same server seed and session number: the same choices.
+        var hash: UInt64 = seed ^ 0xcbf2_9ce4_8422_2325
+        for byte in session.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+}
+
+/// Text form of a socket address for the log, without the port.
+func hostText(_ address: SocketAddress?) -> String {
+    address?.ipAddress ?? "unknown"
+}
+
+/// One TCP conversation: bytes in, emulator actions out. All state is confined to the
+/// channel's event loop. One timer covers the quiet time, the idle time and the duration:
+/// it fires at the earliest of them and re-arms itself.
+final class TCPConversationHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let service: ServiceContext
+    private var emulator: Emulator<SplitMix64>?
+    private var record: SessionRecord?
+    private var source = ""
+    private var admitted = false
+    private var closing = false
+    private var closeReason: CloseReason?
+    private var openedAt: Int64 = 0
+    private var lastInput: Int64 = 0
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: Int64 = .max
+
+    init(service: ServiceContext) {
+        self.service = service
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        source = hostText(channel.remoteAddress)
+        switch service.registry.admit(source: source, channel: channel) {
+        case .refused(let limit, let value):
+            service.log.record(Event(.connectionRefused, time: .now(), [
+                ("transport", .string("tcp")), ("src", .string(source)),
+                ("sport", .int(channel.remoteAddress?.port ?? 0)), ("dport", .int(channel.localAddress?.port ?? 0)),
+                ("limit", .string(limit.rawValue)), ("value", .int(value)),
+            ]))
+            closing = true
+            context.close(promise: nil)
+            return
+        case .admitted(let session):
+            admitted = true
+            let now = NIODeadline.now().uptimeNanoseconds.int64
+            openedAt = now
+            lastInput = now
+            let endpoints = SessionEndpoints(
+                transport: .tcp, sourceAddress: source, sourcePort: channel.remoteAddress?.port ?? 0,
+                destinationAddress: hostText(channel.localAddress), destinationPort: channel.localAddress?.port ?? 0,
+                modelPort: service.port.modelPort
+            )
+            let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now)
+            service.log.record(record.opened(time: .now()))
+            var emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session))
+            let actions = emulator.connect()
+            self.record = record
+            self.emulator = emulator
+            perform(actions, context: context)
+            armTimer(context: context)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing, emulator != nil else { return }
+        let buffer = unwrapInboundIn(data)
+        let now = NIODeadline.now().uptimeNanoseconds.int64
+        lastInput = now
+        record!.received(byteCount: buffer.readableBytes)
+        let actions = emulator!.receive(buffer.readableBytesView, now: now)
+        perform(actions, context: context)
+        if !closing, record!.requests >= service.limits.maxRequests {
+            end(limit: .maxRequests, value: service.limits.maxRequests, context: context)
+        }
+        if !closing { armTimer(context: context) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            // The client shut down its side: what is pending is a complete request; answer it,
+            // then close as honeyd does when the script exits at EOF.
+            if !closing, emulator != nil {
+                perform(emulator!.flush(), context: context)
+            }
+            close(reason: closeReason ?? .clientClosed, context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable && !closing && record != nil {
+            // The client does not read: its answers would pile up in memory.
+            end(limit: .maxBufferedBytes, value: service.limits.maxBufferedBytes, context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        if admitted {
+            admitted = false
+            if let record {
+                let reason = service.registry.isShuttingDown && closeReason == nil ? .shutdown : (closeReason ?? .clientClosed)
+                service.log.record(record.closed(reason: reason, time: .now(), now: NIODeadline.now().uptimeNanoseconds.int64))
+            }
+            service.registry.release(source: source, channel: context.channel)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A reset or a failed write ends this conversation only.
+        if closeReason == nil { closeReason = (error as? IOError)?.errnoCode == ECONNRESET ? .clientClosed : .writeFailed }
+        context.close(promise: nil)
+    }
+
+    // MARK: - Actions and timers
+
+    private func perform(_ actions: [EmulatorAction], context: ChannelHandlerContext) {
+        guard !actions.isEmpty else { return }
+        var wrote = false
+        for action in actions {
+            let time = WallTime.now()
+            switch action {
+            case .send(let bytes):
+                if let event = record!.event(for: action, time: time) { service.log.record(event) }
+                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+                wrote = true
+            case .close:
+                if wrote { context.flush() }
+                wrote = false
+                close(reason: .modelClosed, context: context)
+            default:
+                if let event = record!.event(for: action, time: time) { service.log.record(event) }
+            }
+        }
+        if wrote { context.flush() }
+    }
+
+    private func end(limit: ServerLimit, value: Int, context: ChannelHandlerContext) {
+        service.log.record(record!.limit(limit, value: value, time: .now()))
+        close(reason: .limit, context: context)
+    }
+
+    private func close(reason: CloseReason, context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        closeReason = reason
+        timer?.cancel()
+        timer = nil
+        context.close(promise: nil)
+    }
+
+    private func armTimer(context: ChannelHandlerContext) {
+        var deadline = min(lastInput + service.limits.idleTimeout, openedAt + service.limits.maxDuration)
+        if let quiet = emulator?.nextDeadline { deadline = min(deadline, quiet) }
+        // An armed timer firing earlier than needed re-arms itself: no reschedule per read.
+        if timer != nil && timerDeadline <= deadline { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(UInt64(max(0, deadline)))) { [self] in
+            timer = nil
+            timerDeadline = .max
+            timerFired(context: context)
+        }
+    }
+
+    private func timerFired(context: ChannelHandlerContext) {
+        guard !closing, emulator != nil else { return }
+        let now = NIODeadline.now().uptimeNanoseconds.int64
+        if now - openedAt >= service.limits.maxDuration {
+            end(limit: .maxDuration, value: Int(service.limits.maxDuration / 1_000_000), context: context)
+            return
+        }
+        if now - lastInput >= service.limits.idleTimeout {
+            end(limit: .idleTimeout, value: Int(service.limits.idleTimeout / 1_000_000), context: context)
+            return
+        }
+        perform(emulator!.quietTimeElapsed(now: now), context: context)
+        if !closing { armTimer(context: context) }
+    }
+}
+
+extension UInt64 {
+    var int64: Int64 { Int64(clamping: self) }
+}

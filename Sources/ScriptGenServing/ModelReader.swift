@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import ScriptGenModel
+
+/// Reads a model file with plain read(2) (a responder starts per connection: no Foundation on
+/// this path) and decodes it. `path` may be `/dev/fd/N` (a standalone honeyd script hands its
+/// embedded model over on a descriptor). Opens one descriptor and closes it before returning.
+enum ModelReader {
+    /// Larger files are refused: a model is megabytes, not gigabytes.
+    static let maxModelBytes = 1 << 30
+
+    static func read(_ path: String) throws -> ModelFile {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ValidationError("\(path): cannot open the model (\(String(cString: strerror(errno))))") }
+        defer { _ = close(fd) }
+        var bytes: [UInt8] = []
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ValidationError("\(path): cannot read the model (\(String(cString: strerror(errno))))")
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > maxModelBytes { throw ValidationError("\(path): larger than \(maxModelBytes) bytes, not a model") }
+        }
+        do {
+            return try ModelFile.decode(from: bytes)
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+}

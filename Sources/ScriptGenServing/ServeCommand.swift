@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import Dispatch
+import ScriptGenEmulation
+import ScriptGenModel
+import ScriptGenServer
+
+/// `serve MODEL...`: the SwiftNIO honeypot, every port of the models at once.
+public struct ServeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve every port of the models at once (TCP and UDP), logging JSON events.",
+        discussion: """
+        Binds every port (shifted by --port-offset or moved by --map), then drops privileges \
+        with --user. Each conversation runs its own emulator; limits protect the server from \
+        any one client, and every hit is logged. Events (docs/events.md) go to --events, one \
+        JSON object per line. SIGINT/SIGTERM close open conversations, flush the log and exit.
+        """
+    )
+
+    @Argument(help: "Model files.")
+    public var models: [String]
+
+    @Option(help: "Address to listen on.")
+    public var listen = "0.0.0.0"
+
+    @Option(name: .customLong("port-offset"), help: "Listen on each model port plus N (e.g. 2000: 21 -> 2021).")
+    public var portOffset: Int = 0
+
+    @Option(name: .customLong("map"), help: "Listen for model port A on port B: A=B or udp/A=B (repeatable; B=0 picks a free port).")
+    public var mappings: [PortMapping] = []
+
+    @Flag(name: .customLong("only-mapped"), help: "Serve only the ports named by --map.")
+    public var onlyMapped = false
+
+    @Option(help: "Where JSON events go: a file (appended) or - for stdout.")
+    public var events = "-"
+
+    @Option(help: "Drop privileges to this user after binding.")
+    public var user: String?
+
+    @Option(help: "Event-loop threads (default: one per core).")
+    public var threads: Int?
+
+    @Option(name: .customLong("max-connections"), help: "Open conversations in total (TCP connections plus UDP flows).")
+    public var maxConnections = ServerLimits.defaultMaxConnections
+
+    @Option(name: .customLong("max-connections-per-source"), help: "Open conversations per source address.")
+    public var maxConnectionsPerSource = ServerLimits.defaultMaxConnectionsPerSource
+
+    @Option(name: .customLong("max-buffered-bytes"), help: "Answer bytes queued for a client that does not read, before it is cut off.")
+    public var maxBufferedBytes = ServerLimits.defaultMaxBufferedBytes
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds without input that end a conversation.")
+    public var idleTimeout = Double(ServerLimits.defaultIdleTimeout) / 1e9
+
+    @Option(name: .customLong("max-requests"), help: "Requests per conversation.")
+    public var maxRequests = ServerLimits.defaultMaxRequests
+
+    @Option(name: .customLong("max-duration"), help: "Seconds a conversation may last.")
+    public var maxDuration = Double(ServerLimits.defaultMaxDuration) / 1e9
+
+    @OptionGroup public var emulation: EmulationArguments
+
+    public init() {}
+
+    public func validate() throws {
+        guard !models.isEmpty else { throw ValidationError("give at least one model file") }
+        guard portOffset == 0 || mappings.isEmpty else { throw ValidationError("use either --port-offset or --map, not both") }
+        guard !onlyMapped || !mappings.isEmpty else { throw ValidationError("--only-mapped needs --map") }
+        guard idleTimeout > 0, maxDuration > 0 else { throw ValidationError("--idle-timeout and --max-duration must be positive") }
+    }
+
+    /// The ports to serve: every machine of every model, moved as the options say; two
+    /// machines on one (transport, listening port) are an error.
+    func servedPorts(_ files: [(path: String, model: ModelFile)]) throws -> [ServedPort] {
+        var ports: [ServedPort] = []
+        var taken: [String: String] = [:]
+        for (path, file) in files {
+            for machine in file.machines {
+                let mapping = mappings.first { $0.applies(to: machine) }
+                if onlyMapped && mapping == nil { continue }
+                let listenPort = mapping?.listenPort ?? Int(machine.port) + portOffset
+                guard (0...65_535).contains(listenPort) else {
+                    throw ValidationError("\(machine.transport.rawValue)/\(machine.port) + offset \(portOffset) is not a port")
+                }
+                let key = "\(machine.transport.rawValue)/\(listenPort)"
+                if listenPort != 0, let other = taken[key] {
+                    throw ValidationError("\(path): \(key) is already served by \(other); use --map to move one")
+                }
+                taken[key] = "\(path) (\(machine.transport.rawValue)/\(machine.port))"
+                do {
+                    ports.append(ServedPort(listenPort: listenPort, machine: try CompiledMachine(machine)))
+                } catch {
+                    throw ValidationError("\(path): \(machine.transport.rawValue)/\(machine.port) cannot be served: \(error)")
+                }
+            }
+        }
+        guard !ports.isEmpty else { throw ValidationError("no machine to serve") }
+        return ports
+    }
+
+    public func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let files = try models.map { (path: $0, model: try ModelReader.read($0)) }
+        let ports = try servedPorts(files)
+        let log = try openEventLog()
+        let limits = ServerLimits(
+            maxConnections: maxConnections, maxConnectionsPerSource: maxConnectionsPerSource, maxBufferedBytes: maxBufferedBytes,
+            idleTimeout: nanoseconds(seconds: idleTimeout), maxRequests: maxRequests, maxDuration: nanoseconds(seconds: maxDuration)
+        )
+        let server = HoneypotServer(
+            configuration: ServerConfiguration(
+                listenAddress: listen, ports: ports, limits: limits, emulation: emulation.options,
+                threads: threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), seed: emulation.seed
+            ),
+            log: log
+        )
+        let bound: [HoneypotServer.BoundPort]
+        do {
+            bound = try server.start()
+        } catch {
+            log.close()
+            throw ValidationError("cannot listen: \(error)")
+        }
+        if let user {
+            do {
+                let ids = try dropPrivileges(to: user)
+                log.record(Event(.serverPrivilegesDropped, time: .now(), [("user", .string(user)), ("uid", .int(Int(ids.uid))), ("gid", .int(Int(ids.gid)))]))
+            } catch {
+                server.shutdown()
+                log.close()
+                throw ValidationError("\(error)")
+            }
+        }
+        for port in bound.sorted(by: { ($0.transport.rawValue, $0.port) < ($1.transport.rawValue, $1.port) }) {
+            let hint = ClientHint.command(transport: port.transport, host: port.address, port: port.port, modelPort: port.modelPort)
+            note("listening on \(port.transport.rawValue) \(port.address):\(port.port) (model \(port.transport.rawValue)/\(port.modelPort)); try: \(hint)")
+        }
+        note("events to \(events == "-" ? "stdout" : events); stop with Ctrl-C")
+
+        // Wait for SIGINT/SIGTERM, then close everything in order.
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        stop.wait()
+        note("stopping")
+        server.shutdown()
+        log.close()
+        let counters = log.counters
+        if counters.dropped > 0 || counters.failedWrites > 0 {
+            note("log: \(counters.dropped) lines dropped, \(counters.failedWrites) failed writes")
+        }
+        sources.forEach { $0.cancel() }
+    }
+
+    private func openEventLog() throws -> EventLog {
+        if events == "-" { return EventLog(fd: STDOUT_FILENO, closeWhenDone: false) }
+        let fd = open(events, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw ValidationError("\(events): cannot open the event log (\(String(cString: strerror(errno))))") }
+        return EventLog(fd: fd, closeWhenDone: true)
+    }
+
+    private func note(_ text: String) {
+        let line = Array("scriptgen serve: \(text)\n".utf8)
+        line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+    }
+}

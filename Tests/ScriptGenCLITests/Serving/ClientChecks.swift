@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// What real clients see, compared with what they saw from the real servers when the fixtures
+/// were recorded (Fixtures/expected). Used against `serve` and against `respond` under the
+/// honeyd harness alike.
+enum ClientChecks {
+    static func lines(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// curl's protocol log: the server's lines (`< …`).
+    static func serverLines(ofCurlVerbose stderr: String) -> [String] {
+        stderr.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("< ") }.map { String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Banner and login replies for an anonymous and a failed login.
+    static func ftp(port: Int) throws {
+        let anonymous = try Live.run("curl", ["-sv", "--max-time", "8", "ftp://127.0.0.1:\(port)/", "--user", "anonymous:ftp@example.com", "-Q", "PWD"])
+        let expectedAnonymous = lines(try Live.expected("ftp-anonymous-session.txt"))
+        let seen = serverLines(ofCurlVerbose: anonymous.stderr)
+        #expect(Array(seen.prefix(3)) == Array(expectedAnonymous.prefix(3)), "anonymous login: \(anonymous.stderr)")
+        #expect(seen.contains("257 \"/\" is the current directory"))
+
+        let bad = try Live.run("curl", ["-sv", "--max-time", "8", "ftp://127.0.0.1:\(port)/", "--user", "ftpalice:wrongpass"])
+        let expectedBad = lines(try Live.expected("ftp-bad-login.txt"))
+        #expect(Array(serverLines(ofCurlVerbose: bad.stderr).prefix(3)) == Array(expectedBad.prefix(3)), "bad login: \(bad.stderr)")
+        #expect(bad.status == 67, "curl reports a failed login (67): \(bad.status)")
+    }
+
+    static func title(_ html: String) -> String? {
+        guard let start = html.range(of: "<title>"), let end = html.range(of: "</title>", range: start.upperBound..<html.endIndex) else { return nil }
+        return String(html[start.upperBound..<end.lowerBound])
+    }
+
+    /// Status lines and titles for learned paths, and an answer for a path never seen. The
+    /// recorded clients talked to port 80, so the requests name `Host: 127.0.0.1` as theirs did.
+    static func http(port: Int, unseen: Bool = true) throws {
+        let base = "http://127.0.0.1:\(port)"
+        let curl = ["-s", "-i", "--max-time", "20", "-H", "Host: 127.0.0.1"]
+        let root = try Live.run("curl", curl + [base + "/"])
+        let expectedRoot = try Live.expected("http-head-root.txt")
+        #expect(lines(root.stdout).first == lines(expectedRoot).first, "GET /: \(root.stdout.prefix(300))")
+        #expect(title(root.stdout) == title(try Live.expected("http-body-root.html")))
+        #expect(root.stdout.contains("Server: Apache/2.4.71 (Debian)"))
+
+        let manual = try Live.run("curl", curl + [base + "/docs/manual.txt"])
+        #expect(lines(manual.stdout).first == "HTTP/1.1 200 OK", "GET /docs/manual.txt: \(manual.stdout.prefix(300))")
+
+        guard unseen else { return }
+        // Never requested in the captures: answered as the most similar learned request.
+        let other = try Live.run("curl", curl + [base + "/never-seen-4711.html"])
+        let status = lines(other.stdout).first ?? ""
+        #expect(status.hasPrefix("HTTP/1.1 "), "unseen path: \(other.stdout.prefix(300))")
+        #expect(other.stdout.contains("Server: Apache/2.4.71 (Debian)"))
+    }
+
+    /// A scripted SMTP client: the banner and the EHLO capabilities.
+    static func smtp(port: Int) throws {
+        let client = try #require(LineClient(port: port))
+        let banner = client.readLine()
+        let expected = lines(try Live.expected("smtp-ehlo.txt"))
+        #expect(banner.hasPrefix("220 vm ESMTP Exim 4.96"), "banner: \(banner)")
+        client.send("EHLO probe.example.org\r\n")
+        var reply: [String] = []
+        while reply.count < 32 {
+            let line = client.readLine()
+            if line.isEmpty { break }
+            reply.append(line)
+            if line.hasPrefix("250 ") { break }
+        }
+        // The greeting line names the client; the capabilities must be the real server's.
+        let capabilities = expected.filter { $0.hasPrefix("250") }.dropFirst()
+        #expect(Array(reply.dropFirst()) == Array(capabilities), "EHLO: \(reply)")
+        client.send("QUIT\r\n")
+    }
+
+    static func redis(port: Int) throws {
+        let ping = try Live.run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), "PING"], timeout: 20)
+        #expect(lines(ping.stdout) == lines(try Live.expected("redis-ping.txt")))
+        let info = try Live.run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), "INFO", "server"], timeout: 20)
+        let expectedInfo = lines(try Live.expected("redis-info-server.txt"))
+        #expect(Array(lines(info.stdout).prefix(2)) == Array(expectedInfo.prefix(2)), "INFO server: \(info.stdout.prefix(200))")
+    }
+
+    /// `nmap -sV` on the served port gives the service and version nmap gave against the real
+    /// server (Fixtures/expected/nmap-NAME.txt; the port column differs).
+    static func nmap(port: Int, expectedFile: String) throws {
+        let result = try Live.run("nmap", ["-n", "-Pn", "-sV", "-p", String(port), "127.0.0.1"], timeout: 300)
+        let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("\(port)/tcp") }.map(String.init) ?? ""
+        let expectedLine = lines(try Live.expected(expectedFile)).dropFirst().first ?? ""
+        func serviceAndVersion(_ line: String) -> String {
+            line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).joined(separator: " ")
+        }
+        #expect(!line.isEmpty, "nmap: \(result.stdout)")
+        #expect(serviceAndVersion(line) == serviceAndVersion(expectedLine), "nmap said \(line), the real server gave \(expectedLine)")
+    }
+}
+
+/// A line-oriented TCP client for scripted protocols.
+final class LineClient {
+    private let handle: FileHandle
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init?(port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let status = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        if status != 0 { return nil }
+    }
+
+    func send(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// The next line without its line ending; empty at EOF or timeout.
+    func readLine() -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0a) {
+                let line = buffer[..<newline]
+                buffer.removeFirst(newline + 1)
+                return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if count <= 0 { return "" }
+            buffer += chunk[0..<count]
+        }
+    }
+}
