@@ -6,6 +6,10 @@ need=()
 command -v tshark >/dev/null || need+=(tshark)
 command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v dot >/dev/null || need+=(graphviz)
+command -v curl >/dev/null || need+=(curl)
+command -v nmap >/dev/null || need+=(nmap)
+command -v redis-cli >/dev/null || need+=(redis-tools)
+command -v python3 >/dev/null || need+=(python3)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

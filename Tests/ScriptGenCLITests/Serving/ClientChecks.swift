@@ -14,8 +14,11 @@ enum ClientChecks {
         stderr.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("< ") }.map { String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
     }
 
-    /// Banner and login replies for an anonymous and a failed login.
-    static func ftp(port: Int) throws {
+    /// Banner and login replies for an anonymous and a failed login. A simplified model has
+    /// one `PASS <var>` edge for every password (the request alone cannot tell a good one from
+    /// a bad one), so it answers a failed login with the most frequent reply, `230`; only a
+    /// raw model (`exactLogins`) replays the `530` the real server gave that very password.
+    static func ftp(port: Int, exactLogins: Bool = false) throws {
         let anonymous = try Live.run("curl", ["-sv", "--max-time", "8", "ftp://127.0.0.1:\(port)/", "--user", "anonymous:ftp@example.com", "-Q", "PWD"])
         let expectedAnonymous = lines(try Live.expected("ftp-anonymous-session.txt"))
         let seen = serverLines(ofCurlVerbose: anonymous.stderr)
@@ -24,8 +27,14 @@ enum ClientChecks {
 
         let bad = try Live.run("curl", ["-sv", "--max-time", "8", "ftp://127.0.0.1:\(port)/", "--user", "ftpalice:wrongpass"])
         let expectedBad = lines(try Live.expected("ftp-bad-login.txt"))
-        #expect(Array(serverLines(ofCurlVerbose: bad.stderr).prefix(3)) == Array(expectedBad.prefix(3)), "bad login: \(bad.stderr)")
-        #expect(bad.status == 67, "curl reports a failed login (67): \(bad.status)")
+        let badSeen = serverLines(ofCurlVerbose: bad.stderr)
+        #expect(Array(badSeen.prefix(2)) == Array(expectedBad.prefix(2)), "bad login: \(bad.stderr)")
+        if exactLogins {
+            #expect(Array(badSeen.prefix(3)) == Array(expectedBad.prefix(3)), "bad login: \(bad.stderr)")
+            #expect(bad.status == 67, "curl reports a failed login (67): \(bad.status)")
+        } else {
+            #expect(badSeen.count >= 3 && ["230 Login successful.", "530 Login incorrect."].contains(badSeen[2]), "bad login: \(bad.stderr)")
+        }
     }
 
     static func title(_ html: String) -> String? {

@@ -26,9 +26,9 @@ enum Live {
         return found
     }
 
-    /// Learning options for the live models. Raw models serve exact and closest-edge matches;
-    /// the learned captures include each service's nmap scan, as nmap's probes are requests too.
-    static let learnOptions = ["--raw"]
+    /// Learning options for the live models: the default, simplified, as a user learns them.
+    /// The learned captures include each service's nmap scan, as nmap's probes are requests too.
+    static let learnOptions: [String] = []
 
     /// (model port, captures) per service.
     static let services: [String: (port: Int, captures: [String])] = [
@@ -48,17 +48,19 @@ enum Live {
     }()
 
     /// The model file for `service`, learned once per test run.
-    static func model(_ service: String) throws -> String {
+    /// `raw`: the unsimplified prefix tree, which replays exactly what each request got.
+    static func model(_ service: String, raw: Bool = false) throws -> String {
         modelLock.lock()
         defer { modelLock.unlock() }
-        if let path = learned[service] { return path }
+        let key = raw ? service + "-raw" : service
+        if let path = learned[key] { return path }
         let fixtures = try #require(fixtures)
         let entry = try #require(services[service])
-        let output = workDirectory.appendingPathComponent("\(service).model").path
+        let output = workDirectory.appendingPathComponent("\(key).model").path
         let captures = entry.captures.map { fixtures.appendingPathComponent("captures/\($0)").path }
-        let result = try CLIRunner.run(["learn"] + learnOptions + ["--port", String(entry.port)] + captures + ["-o", output])
+        let result = try CLIRunner.run(["learn"] + learnOptions + (raw ? ["--raw"] : []) + ["--port", String(entry.port)] + captures + ["-o", output])
         #expect(result.status == 0, "learn \(service): \(result.stderr)")
-        learned[service] = output
+        learned[key] = output
         return output
     }
 

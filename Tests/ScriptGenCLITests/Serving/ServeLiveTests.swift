@@ -9,10 +9,15 @@ import Testing
         try ClientChecks.ftp(port: try server.port(21))
     }
 
-    // --threshold 0.4: a raw model has one exact edge per seen request; an unseen path is
-    // answered as the closest one only above the threshold.
+    @Test(.enabled(if: Live.has("curl"))) func ftpRawModelReplaysTheFailedLogin() throws {
+        let server = try ServeProcess(models: [try Live.model("ftp", raw: true)])
+        defer { _ = server.stop() }
+        try ClientChecks.ftp(port: try server.port(21), exactLogins: true)
+    }
+
+    // The unseen path is answered through the generalised GET edge.
     @Test(.enabled(if: Live.has("curl"))) func httpStatusLinesAndTitles() throws {
-        let server = try ServeProcess(models: [try Live.model("http")], extra: ["--threshold", "0.4"])
+        let server = try ServeProcess(models: [try Live.model("http")], extra: [])
         defer { _ = server.stop() }
         try ClientChecks.http(port: try server.port(80))
     }
@@ -36,16 +41,20 @@ import Testing
         try ClientChecks.nmap(port: try server.port(port), expectedFile: "nmap-\(service).txt")
     }
 
-    @Test(.disabled("raw models: the SSH root has a tie between silence and the banner (silence wins), and nmap's Redis probe matches no learned request; enable when the simplifier lands"),
+    // Still open (issue 6): the SSH client and server send their banners at the same time, and
+    // in half the captured conversations the client's came first, so the root's most frequent
+    // reply ties with silence; nmap's Redis probe (RESP arrays) matches no learned edge. Each
+    // case also waits out nmap's probe timeouts (minutes), too long for CI while it fails.
+    @Test(.disabled("SSH banner race at the root and Redis RESP probes: see the comment"),
           arguments: [("ssh", 22), ("redis", 6379)])
-    func nmapServiceAndVersionPending(service: String, port: Int) throws {
+    func nmapServiceAndVersionOfBannerAndBinaryServices(service: String, port: Int) throws {
         let server = try ServeProcess(models: [try Live.model(service)])
         defer { _ = server.stop() }
         try ClientChecks.nmap(port: try server.port(port), expectedFile: "nmap-\(service).txt")
     }
 
     @Test func allModelsAtOnceAndEventsOnShutdown() throws {
-        let models = try ["ftp", "http", "smtp", "redis"].map(Live.model)
+        let models = try ["ftp", "http", "smtp", "redis"].map { try Live.model($0) }
         let server = try ServeProcess(models: models)
         let client = try #require(LineClient(port: try server.port(21)))
         #expect(client.readLine() == "220 (vsFTPd 3.0.3)")
