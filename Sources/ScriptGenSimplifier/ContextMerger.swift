@@ -213,7 +213,8 @@ struct ContextMerger {
             var best: (context: StateID, evidence: Int)?
             for candidate in candidates where attempts < options.maxMergeAttempts {
                 attempts += 1
-                if let found = attempt(candidate, state, commit: { _ in false }), found >= minEvidence, found > (best?.evidence ?? -1) {
+                if let found = attempt(candidate, state, commit: { _ in false }), found >= minEvidence, found > (best?.evidence ?? -1),
+                   found > 0 || frequenciesAgree(state, candidate) {
                     best = (candidate, found)
                 } else {
                     refused += 1
@@ -228,6 +229,30 @@ struct ContextMerger {
         }
         let sharedAdded = addSharedCommands()
         return materialised(order: order, mergesAccepted: accepted, mergesRefused: refused, sharedEdgesAdded: sharedAdded)
+    }
+
+    /// The ALERGIA test (Hoeffding bound) on what follows: for the ending and for each command,
+    /// the share of the tree state's visits that took it and the share of the context's
+    /// visits must differ by at most `mergeFrequencyBound` × (1/√n₁ + 1/√n₂). A step many
+    /// conversations take and the context never saw (`PASS` after `USER`, never at the root)
+    /// is evidence of a different context; a sparse state has no power to tell.
+    private func frequenciesAgree(_ state: StateID, _ context: StateID) -> Bool {
+        let members = tree.states.indices.filter { find($0) == context }
+        let visitsState = Double(tree.states[state].visits)
+        let visitsContext = Double(members.reduce(0) { $0 + tree.states[$1].visits })
+        guard visitsState > 0, visitsContext > 0 else { return true }
+        let bound = max(0, options.mergeFrequencyBound) * (1 / visitsState.squareRoot() + 1 / visitsContext.squareRoot())
+        func weight(_ command: Command) -> Double { Double(command.members.reduce(0) { $0 + tree.states[$1].visits }) }
+        let endingsContext = Double(members.reduce(0) { $0 + tree.states[$1].endings })
+        if abs(Double(tree.states[state].endings) / visitsState - endingsContext / visitsContext) > bound { return false }
+        for command in commands[state] {
+            let other = commands[context].filter { unifies($0, command) }.reduce(0) { $0 + weight($1) }
+            if abs(weight(command) / visitsState - other / visitsContext) > bound { return false }
+        }
+        for command in commands[context] where !commands[state].contains(where: { unifies($0, command) }) {
+            if weight(command) / visitsContext > bound { return false }
+        }
+        return true
     }
 
     /// Step 4: history-independent commands become self-loops of every context lacking them.
@@ -301,10 +326,17 @@ struct ContextMerger {
                 for member in command.members { commandOfMember[member] = (context, index) }
             }
         }
+        // Each command keeps the fewest patterns that cover its training requests.
+        var kept: [StateID: [[Int]]] = [:]
+        for context in contexts { kept[context] = commands[context].map(Self.coveringPatterns) }
         for (treeState, state) in tree.states.enumerated() {
             for edge in state.edges {
                 guard let (context, index) = commandOfMember[edge.target] else { continue }
-                let pattern = commands[context][index].patterns.firstIndex(of: edge.pattern) ?? 0
+                let command = commands[context][index]
+                let keptPatterns = kept[context]![index]
+                let sample = edge.pattern.exactBytes ?? command.requests.first { CompiledPattern(edge.pattern).matches($0) }
+                let pattern = keptPatterns.first { $0 == command.patterns.firstIndex(of: edge.pattern) }
+                    ?? keptPatterns.first { sample.map(command.compiled[$0].matches) ?? false } ?? keptPatterns[0]
                 let key = EdgeKey(target: stateOfCommand[context][index], pattern: pattern)
                 weight[stateOfTree[treeState], default: [:]][key, default: 0] += edge.weight
             }
@@ -314,7 +346,8 @@ struct ContextMerger {
             var edges: [(edge: Edge, order: Int)] = []
             for (commandIndex, command) in commands[context].enumerated() {
                 let target = stateOfCommand[context][commandIndex]
-                for (patternIndex, pattern) in command.patterns.enumerated() {
+                for patternIndex in kept[context]![commandIndex] {
+                    let pattern = command.patterns[patternIndex]
                     let taken = weight[index]?[EdgeKey(target: target, pattern: patternIndex)] ?? 0
                     edges.append((Edge(pattern: pattern, weight: taken, target: target), edges.count))
                 }
@@ -329,6 +362,26 @@ struct ContextMerger {
             machine: renumbered.machine, stateOfTree: stateOfTree.map { renumbered.newIndex[$0] },
             contexts: Set(contextOfState).count, mergesAccepted: mergesAccepted, mergesRefused: mergesRefused,
             sharedEdgesAdded: sharedEdgesAdded)
+    }
+
+    /// Indices of the patterns kept for a command: greedily the one matching most of the
+    /// still uncovered training requests (ties: the earliest), until all are covered. Requests
+    /// of a dropped pattern match a kept one of the same command, and no other command's
+    /// pattern matches them (it would have unified), so they still reach the same state.
+    static func coveringPatterns(_ command: Command) -> [Int] {
+        guard command.patterns.count > 1, !command.requests.isEmpty else { return Array(command.patterns.indices) }
+        let matches = command.compiled.map { pattern in Set(command.requests.indices.filter { pattern.matches(command.requests[$0]) }) }
+        var uncovered = Set(command.requests.indices)
+        var chosen: [Int] = []
+        while !uncovered.isEmpty {
+            let best = command.patterns.indices.max { matches[$0].intersection(uncovered).count < matches[$1].intersection(uncovered).count || (matches[$0].intersection(uncovered).count == matches[$1].intersection(uncovered).count && $0 > $1) }!
+            guard !matches[best].intersection(uncovered).isEmpty else { break }
+            chosen.append(best)
+            uncovered.subtract(matches[best])
+        }
+        // Patterns without a known request (an already simplified input) are kept as they are.
+        for index in command.patterns.indices where matches[index].isEmpty && !chosen.contains(index) { chosen.append(index) }
+        return chosen.isEmpty ? Array(command.patterns.indices) : chosen.sorted()
     }
 
     /// Replies of several states pooled: identical replies' counts summed, most frequent first,

@@ -28,6 +28,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     public static let defaultShareHistoryIndependentCommands = true
     public static let defaultMergeBinaryReplySimilarity = 0.75
     public static let defaultMaxMergeAttempts = 100_000
+    public static let defaultMergeFrequencyBound = 1.36
 
     // MARK: Macroclustering
 
@@ -123,6 +124,10 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// Tentative merges tried at most (a bound on the work for huge machines; states left
     /// untried stay contexts of their own). Default 100,000.
     public var maxMergeAttempts: Int
+    /// The frequency test of a merge (ALERGIA): shares of the next command may differ by at
+    /// most this × (1/√n₁ + 1/√n₂), n the visits. 1.36 is √(½ ln(2/α)) for α = 0.05; higher
+    /// merges more, 0 only merges identical distributions. Default 1.36.
+    public var mergeFrequencyBound: Double
 
     public init(
         macroclusterThreshold: Double = Self.defaultMacroclusterThreshold,
@@ -146,7 +151,8 @@ public struct SimplifierOptions: Hashable, Sendable {
         minMergeEvidence: Int = Self.defaultMinMergeEvidence,
         shareHistoryIndependentCommands: Bool = Self.defaultShareHistoryIndependentCommands,
         mergeBinaryReplySimilarity: Double = Self.defaultMergeBinaryReplySimilarity,
-        maxMergeAttempts: Int = Self.defaultMaxMergeAttempts
+        maxMergeAttempts: Int = Self.defaultMaxMergeAttempts,
+        mergeFrequencyBound: Double = Self.defaultMergeFrequencyBound
     ) {
         self.macroclusterThreshold = macroclusterThreshold
         self.maxAlignedSamples = maxAlignedSamples
@@ -170,6 +176,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         self.shareHistoryIndependentCommands = shareHistoryIndependentCommands
         self.mergeBinaryReplySimilarity = mergeBinaryReplySimilarity
         self.maxMergeAttempts = maxMergeAttempts
+        self.mergeFrequencyBound = mergeFrequencyBound
     }
 
     // MARK: Model-file parameters
@@ -198,6 +205,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         public static let shareHistoryIndependentCommands = "simplifier.shareHistoryIndependentCommands"
         public static let mergeBinaryReplySimilarity = "simplifier.mergeBinaryReplySimilarity"
         public static let maxMergeAttempts = "simplifier.maxMergeAttempts"
+        public static let mergeFrequencyBound = "simplifier.mergeFrequencyBound"
     }
 
     /// The options as model-file parameters.
@@ -227,6 +235,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             Name.shareHistoryIndependentCommands: .integer(shareHistoryIndependentCommands ? 1 : 0),
             Name.mergeBinaryReplySimilarity: .number(mergeBinaryReplySimilarity),
             Name.maxMergeAttempts: .integer(maxMergeAttempts),
+            Name.mergeFrequencyBound: .number(mergeFrequencyBound),
         ])
     }
 
@@ -256,7 +265,8 @@ public struct SimplifierOptions: Hashable, Sendable {
             minMergeEvidence: parameters.integer(Name.minMergeEvidence) ?? Self.defaultMinMergeEvidence,
             shareHistoryIndependentCommands: Self.switchValue(parameters, Name.shareHistoryIndependentCommands) ?? Self.defaultShareHistoryIndependentCommands,
             mergeBinaryReplySimilarity: parameters.number(Name.mergeBinaryReplySimilarity) ?? Self.defaultMergeBinaryReplySimilarity,
-            maxMergeAttempts: parameters.integer(Name.maxMergeAttempts) ?? Self.defaultMaxMergeAttempts
+            maxMergeAttempts: parameters.integer(Name.maxMergeAttempts) ?? Self.defaultMaxMergeAttempts,
+            mergeFrequencyBound: parameters.number(Name.mergeFrequencyBound) ?? Self.defaultMergeFrequencyBound
         )
     }
 
