@@ -63,6 +63,15 @@ public struct SimplificationReport: Hashable, Sendable {
     /// (weight) they carried, counted in their state's `cutRequests`.
     public var edgesCutByStateLimit: Int
     public var requestsCutByStateLimit: Int
+    /// Context merging (0 when off): contexts in the end, tree states merged into a context,
+    /// tentative merges refused (conflicting replies or too little evidence), and edges added
+    /// for history-independent commands.
+    public var contexts: Int
+    public var mergesAccepted: Int
+    public var mergesRefused: Int
+    public var sharedEdgesAdded: Int
+    /// Context merging would have exceeded `maxStates` or `maxFanout`: the tree was kept.
+    public var contextMergingSkipped: Bool
 
     public init(transport: StateMachine.Transport, port: UInt16, rawStates: Int, rawEdges: Int) {
         self.transport = transport
@@ -85,6 +94,11 @@ public struct SimplificationReport: Hashable, Sendable {
         fanoutActions = []
         edgesCutByStateLimit = 0
         requestsCutByStateLimit = 0
+        contexts = 0
+        mergesAccepted = 0
+        mergesRefused = 0
+        sharedEdgesAdded = 0
+        contextMergingSkipped = false
     }
 
     /// One line per figure, for the CLI and logs.
@@ -98,6 +112,12 @@ public struct SimplificationReport: Hashable, Sendable {
         ]
         for action in fanoutActions {
             lines.append("  state \(action.state): \(action.edgesBefore) edges over the fan-out limit -> \(action.edgesAfter) (threshold \(action.threshold)\(action.microclusteringDisabled ? ", microclustering off" : "")\(action.edgesMergedIntoCatchAll > 0 ? ", \(action.edgesMergedIntoCatchAll) merged into a catch-all" : ""))")
+        }
+        if contexts > 0 {
+            lines.append("  \(contexts) contexts: \(mergesAccepted) states merged, \(mergesRefused) merges refused, \(sharedEdgesAdded) edges shared")
+        }
+        if contextMergingSkipped {
+            lines.append("  context merging skipped: it would exceed maxStates or maxFanout")
         }
         if edgesCutByStateLimit > 0 {
             lines.append("  \(edgesCutByStateLimit) edges (\(requestsCutByStateLimit) conversations) cut by the state limit")

@@ -57,14 +57,44 @@ public enum Simplifier {
             action.state = simplified.newIndex[action.state]
             return action
         }
-        let statistics = simplified.machine.statistics
-        report.states = statistics.states
-        report.edges = statistics.edges
         var stateOfRaw = [StateID?](repeating: nil, count: machine.states.count)
         for (index, group) in groups.enumerated() {
             for raw in group { stateOfRaw[raw] = simplified.newIndex[index] }
         }
-        return (simplified.machine, report, stateOfRaw)
+        var result = simplified.machine
+        if options.mergeContexts {
+            if let merged = mergedContexts(result, raw: machine, stateOfRaw: stateOfRaw, options: options, report: &report) {
+                result = merged.machine
+                stateOfRaw = stateOfRaw.map { $0.map { merged.stateOfTree[$0] } }
+            }
+        }
+        let statistics = result.statistics
+        report.states = statistics.states
+        report.edges = statistics.edges
+        return (result, report, stateOfRaw)
+    }
+
+    /// Context merging (`ContextMerger`) on the simplified tree; nil when it would exceed
+    /// `maxStates` or `maxFanout` (the tree is kept, `report.contextMergingSkipped` says so).
+    static func mergedContexts(_ tree: StateMachine, raw: StateMachine, stateOfRaw: [StateID?], options: SimplifierOptions, report: inout SimplificationReport) -> ContextMerger.Result? {
+        // The training requests of each tree edge, by the tree state it leads to.
+        var incoming = [[[UInt8]]](repeating: [], count: tree.states.count)
+        for (rawState, state) in raw.states.enumerated() where stateOfRaw[rawState] != nil {
+            for edge in state.edges {
+                guard let request = edge.pattern.exactBytes, let target = stateOfRaw[edge.target] else { continue }
+                if !incoming[target].contains(request) { incoming[target].append(request) }
+            }
+        }
+        var merger = ContextMerger(tree: tree, incoming: incoming, options: options)
+        guard let merged = merger.run() else {
+            report.contextMergingSkipped = true
+            return nil
+        }
+        report.contexts = merged.contexts
+        report.mergesAccepted = merged.mergesAccepted
+        report.mergesRefused = merged.mergesRefused
+        report.sharedEdgesAdded = merged.sharedEdgesAdded
+        return merged
     }
 
     /// One state's new edge before its target exists.

@@ -23,6 +23,12 @@ public struct SimplifierOptions: Hashable, Sendable {
     public static let defaultMaxFanout = 64
     public static let defaultMaxStates = 10_000
     public static let defaultFanoutThresholdStep = 0.1
+    public static let defaultMergeContexts = true
+    public static let defaultMinMergeEvidence = 0
+    public static let defaultShareHistoryIndependentCommands = true
+    public static let defaultMergeBinaryReplySimilarity = 0.75
+    public static let defaultMaxMergeAttempts = 100_000
+    public static let defaultMergeFrequencyBound = 1.36
 
     // MARK: Macroclustering
 
@@ -99,6 +105,30 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// See `maxFanout`. Default 0.1.
     public var fanoutThresholdStep: Double
 
+    // MARK: Context merging (docs/simplifier.md, *Context merging*)
+
+    /// After generalising the edges, merge the tree's states into contexts so requests are
+    /// answered independently of the path that led to their context (the machine becomes a
+    /// graph with cycles). Default true.
+    public var mergeContexts: Bool
+    /// A state is merged into a context only when at least this many of their commands unify
+    /// with compatible replies (the evidence); 0 merges whenever nothing conflicts, trying the
+    /// parent's context first. Default 0.
+    public var minMergeEvidence: Int
+    /// Commands that leave their context unchanged and get compatible replies everywhere they
+    /// occur are added to every context lacking them (as self-loops of weight 0). Default true.
+    public var shareHistoryIndependentCommands: Bool
+    /// Two binary replies are compatible when their alignment similarity over the first 64
+    /// bytes is at least this (text replies compare status tokens). Default 0.75.
+    public var mergeBinaryReplySimilarity: Double
+    /// Tentative merges tried at most (a bound on the work for huge machines; states left
+    /// untried stay contexts of their own). Default 100,000.
+    public var maxMergeAttempts: Int
+    /// The frequency test of a merge (ALERGIA): shares of the next command may differ by at
+    /// most this × (1/√n₁ + 1/√n₂), n the visits. 1.36 is √(½ ln(2/α)) for α = 0.05; higher
+    /// merges more, 0 only merges identical distributions. Default 1.36.
+    public var mergeFrequencyBound: Double
+
     public init(
         macroclusterThreshold: Double = Self.defaultMacroclusterThreshold,
         maxAlignedSamples: Int = Self.defaultMaxAlignedSamples,
@@ -116,7 +146,13 @@ public struct SimplifierOptions: Hashable, Sendable {
         minRequestsForWildcard: Int = Self.defaultMinRequestsForWildcard,
         maxFanout: Int = Self.defaultMaxFanout,
         maxStates: Int = Self.defaultMaxStates,
-        fanoutThresholdStep: Double = Self.defaultFanoutThresholdStep
+        fanoutThresholdStep: Double = Self.defaultFanoutThresholdStep,
+        mergeContexts: Bool = Self.defaultMergeContexts,
+        minMergeEvidence: Int = Self.defaultMinMergeEvidence,
+        shareHistoryIndependentCommands: Bool = Self.defaultShareHistoryIndependentCommands,
+        mergeBinaryReplySimilarity: Double = Self.defaultMergeBinaryReplySimilarity,
+        maxMergeAttempts: Int = Self.defaultMaxMergeAttempts,
+        mergeFrequencyBound: Double = Self.defaultMergeFrequencyBound
     ) {
         self.macroclusterThreshold = macroclusterThreshold
         self.maxAlignedSamples = maxAlignedSamples
@@ -135,6 +171,12 @@ public struct SimplifierOptions: Hashable, Sendable {
         self.maxFanout = maxFanout
         self.maxStates = maxStates
         self.fanoutThresholdStep = fanoutThresholdStep
+        self.mergeContexts = mergeContexts
+        self.minMergeEvidence = minMergeEvidence
+        self.shareHistoryIndependentCommands = shareHistoryIndependentCommands
+        self.mergeBinaryReplySimilarity = mergeBinaryReplySimilarity
+        self.maxMergeAttempts = maxMergeAttempts
+        self.mergeFrequencyBound = mergeFrequencyBound
     }
 
     // MARK: Model-file parameters
@@ -158,6 +200,12 @@ public struct SimplifierOptions: Hashable, Sendable {
         public static let maxFanout = "simplifier.maxFanout"
         public static let maxStates = "simplifier.maxStates"
         public static let fanoutThresholdStep = "simplifier.fanoutThresholdStep"
+        public static let mergeContexts = "simplifier.mergeContexts"
+        public static let minMergeEvidence = "simplifier.minMergeEvidence"
+        public static let shareHistoryIndependentCommands = "simplifier.shareHistoryIndependentCommands"
+        public static let mergeBinaryReplySimilarity = "simplifier.mergeBinaryReplySimilarity"
+        public static let maxMergeAttempts = "simplifier.maxMergeAttempts"
+        public static let mergeFrequencyBound = "simplifier.mergeFrequencyBound"
     }
 
     /// The options as model-file parameters.
@@ -181,6 +229,13 @@ public struct SimplifierOptions: Hashable, Sendable {
             Name.maxFanout: .integer(maxFanout),
             Name.maxStates: .integer(maxStates),
             Name.fanoutThresholdStep: .number(fanoutThresholdStep),
+            // Switches as integers 0/1, so `--simplifier mergeContexts=0` can set them.
+            Name.mergeContexts: .integer(mergeContexts ? 1 : 0),
+            Name.minMergeEvidence: .integer(minMergeEvidence),
+            Name.shareHistoryIndependentCommands: .integer(shareHistoryIndependentCommands ? 1 : 0),
+            Name.mergeBinaryReplySimilarity: .number(mergeBinaryReplySimilarity),
+            Name.maxMergeAttempts: .integer(maxMergeAttempts),
+            Name.mergeFrequencyBound: .number(mergeFrequencyBound),
         ])
     }
 
@@ -205,8 +260,23 @@ public struct SimplifierOptions: Hashable, Sendable {
             minRequestsForWildcard: parameters.integer(Name.minRequestsForWildcard) ?? Self.defaultMinRequestsForWildcard,
             maxFanout: parameters.integer(Name.maxFanout) ?? Self.defaultMaxFanout,
             maxStates: parameters.integer(Name.maxStates) ?? Self.defaultMaxStates,
-            fanoutThresholdStep: parameters.number(Name.fanoutThresholdStep) ?? Self.defaultFanoutThresholdStep
+            fanoutThresholdStep: parameters.number(Name.fanoutThresholdStep) ?? Self.defaultFanoutThresholdStep,
+            mergeContexts: Self.switchValue(parameters, Name.mergeContexts) ?? Self.defaultMergeContexts,
+            minMergeEvidence: parameters.integer(Name.minMergeEvidence) ?? Self.defaultMinMergeEvidence,
+            shareHistoryIndependentCommands: Self.switchValue(parameters, Name.shareHistoryIndependentCommands) ?? Self.defaultShareHistoryIndependentCommands,
+            mergeBinaryReplySimilarity: parameters.number(Name.mergeBinaryReplySimilarity) ?? Self.defaultMergeBinaryReplySimilarity,
+            maxMergeAttempts: parameters.integer(Name.maxMergeAttempts) ?? Self.defaultMaxMergeAttempts,
+            mergeFrequencyBound: parameters.number(Name.mergeFrequencyBound) ?? Self.defaultMergeFrequencyBound
         )
+    }
+
+    /// A switch stored as an integer (0 off, anything else on) or a flag.
+    private static func switchValue(_ parameters: LearningParameters, _ name: String) -> Bool? {
+        switch parameters[name] {
+        case .integer(let value): value != 0
+        case .flag(let value): value
+        default: nil
+        }
     }
 
     /// The macroclustering options for one attempt at `threshold`.
