@@ -153,7 +153,7 @@ struct ContextMerger {
                 }
                 var union = command
                 for index in overlapping {
-                    guard compatibility.anyCompatible(merged[index].replies, union.replies) else { return false }
+                    guard compatibility.defaultsCompatible(merged[index].replies, union.replies) else { return false }
                     evidence += 1
                     pending.append((merged[index].members[0], union.members[0]))
                     union = Self.combined(merged[index], union)
@@ -275,7 +275,7 @@ struct ContextMerger {
         let independent = groups.filter { group in
             all.allSatisfy { context, command in
                 !unifies(group, command)
-                    || (find(command.members[0]) == context && compatibility.anyCompatible(group.replies, command.replies))
+                    || (find(command.members[0]) == context && compatibility.defaultsCompatible(group.replies, command.replies))
             }
         }
         var added = 0

@@ -15,25 +15,20 @@ import ScriptGenModel
 struct ReplyCompatibility {
     var binarySimilarity: Double
     static let binaryPrefixBytes = 64
-    /// Replies compared per command (most frequent first): bounds the pairwise work.
-    static let maxRepliesCompared = 8
     private let aligner = PairwiseAligner(scoring: .distanceDefault)
 
     init(binarySimilarity: Double) {
         self.binarySimilarity = binarySimilarity
     }
 
-    /// Some reply of `a` is compatible with some reply of `b` (both lists most frequent first).
+    /// The most frequent replies of `a` and `b` (what the emulator sends) are compatible.
+    /// Comparing any pair instead let a general command with mixed answers (`GET <path>`:
+    /// 200 and 404) absorb a specific one (`GET /`: 200), whose answer was then lost.
     /// A command with no observed reply (the conversation ended before an answer) is compatible
     /// with anything: nothing was said.
-    func anyCompatible(_ a: [ObservedReply], _ b: [ObservedReply]) -> Bool {
-        if a.isEmpty || b.isEmpty { return true }
-        for x in a.prefix(Self.maxRepliesCompared) {
-            for y in b.prefix(Self.maxRepliesCompared) where compatible(x.reply, y.reply) {
-                return true
-            }
-        }
-        return false
+    func defaultsCompatible(_ a: [ObservedReply], _ b: [ObservedReply]) -> Bool {
+        guard let x = a.first, let y = b.first else { return true }
+        return compatible(x.reply, y.reply)
     }
 
     func compatible(_ a: Reply, _ b: Reply) -> Bool {
