@@ -27,7 +27,7 @@ struct MessageLog {
         storedBytes += kept.count
         if lastDirection != direction {
             // A new message's payload is allocated at its first segment's size.
-            messages.append(Message(direction: direction, payload: Array(kept), timestamp: time))
+            startMessage(Message(direction: direction, payload: Array(kept), timestamp: time))
             return
         }
         guard !kept.isEmpty else { return }
@@ -40,15 +40,23 @@ struct MessageLog {
         truncatedBytes += payload.count - kept.count
         storedBytes += kept.count
         let gap = max(0, missing)
-        messages.append(Message(direction: direction, payload: Array(kept), timestamp: time, gapBytes: gap))
+        startMessage(Message(direction: direction, payload: Array(kept), timestamp: time, gapBytes: gap))
         gapBytes += gap
+    }
+
+    /// Most conversations have a handful of messages: room for four at the first one saves
+    /// the reallocations of growing one by one.
+    @inline(__always)
+    private mutating func startMessage(_ message: Message) {
+        if messages.isEmpty { messages.reserveCapacity(4) }
+        messages.append(message)
     }
 
     /// Records bytes of `direction` that the capture never had.
     mutating func recordGap(_ count: Int, from direction: Direction, at time: Timestamp) {
         guard count > 0 else { return }
         if lastDirection != direction {
-            messages.append(Message(direction: direction, payload: [], timestamp: time))
+            startMessage(Message(direction: direction, payload: [], timestamp: time))
         }
         messages[messages.count - 1].gapBytes += count
         gapBytes += count
