@@ -87,7 +87,7 @@ public struct ConversationTracker {
         captureIndex: Int, emit: (Conversation) throws -> Void
     ) rethrows {
         guard let header = packet.tcp else { return }
-        let isInitialSYN = header.flags.contains(.syn) && !header.flags.contains(.ack)
+        let isInitialSYN = header.flags.hasSYN && !header.flags.hasACK
         var slot = -1
         if let entry = table.find(key) {
             let index = Int(table.entries[entry].conversation)
@@ -149,9 +149,9 @@ public struct ConversationTracker {
     private mutating func openTCP(_ packet: DecodedPacket, header: TCPHeader, source: Endpoint, destination: Endpoint, captureIndex: Int) -> OpenConversation? {
         let flags = header.flags
         let client: Endpoint, server: Endpoint, handshake: Bool, inferred: Bool
-        if flags.contains(.syn) && !flags.contains(.ack) {
+        if flags.hasSYN && !flags.hasACK {
             (client, server, handshake, inferred) = (source, destination, true, false)
-        } else if flags.contains(.syn) {
+        } else if flags.hasSYN {
             // SYN-ACK: its sender is the server; the client's SYN was not captured.
             (client, server, handshake, inferred) = (destination, source, true, false)
         } else {
@@ -159,7 +159,7 @@ public struct ConversationTracker {
                 statistics.droppedWithoutHandshake += 1
                 return nil
             }
-            if flags.contains(.rst) && packet.payload.isEmpty {
+            if flags.hasRST && packet.payload.isEmpty {
                 // A lone RST (scan answers, late resets) carries nothing to learn from.
                 statistics.packetsAfterClose += 1
                 return nil

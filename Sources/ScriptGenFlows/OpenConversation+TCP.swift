@@ -20,10 +20,10 @@ extension OpenConversation {
         } else {
             TCPDirection.receive(segment, sender: &fromServer, peer: &fromClient, log: &log, options: options, statistics: &statistics)
         }
-        if header.flags.contains(.fin) {
+        if header.flags.hasFIN {
             if direction == .client { clientFinished = true } else { serverFinished = true }
         }
-        if header.flags.contains(.rst) {
+        if header.flags.hasRST {
             reset = true
         }
     }
@@ -54,13 +54,13 @@ extension TCPDirection {
     ) {
         let flags = segment.header.flags
         var dataSequence = segment.header.sequenceNumber
-        if flags.contains(.syn) {
+        if flags.hasSYN {
             // The SYN takes one sequence number; data (TCP Fast Open) follows it.
             dataSequence &+= 1
             sender.start(at: dataSequence)
         }
         let hasData = !segment.payload.isEmpty || segment.missing > 0
-        if hasData && flags.contains(.ack) && !flags.contains(.rst) {
+        if hasData && flags.hasACK && !flags.hasRST {
             // An answer that acknowledges the other side's bytes closes that side's message:
             // whatever of it was not captured by now never will be.
             peer.acknowledge(upTo: segment.header.acknowledgementNumber, of: segment.direction.reversed, at: segment.time,
@@ -70,7 +70,7 @@ extension TCPDirection {
             sender.deliver(segment.payload, missing: segment.missing, sequence: dataSequence, from: segment.direction,
                            at: segment.time, log: &log, options: options, statistics: &statistics)
         }
-        if flags.contains(.fin), sender.finSequence == nil {
+        if flags.hasFIN, sender.finSequence == nil {
             sender.finSequence = dataSequence &+ UInt32(truncatingIfNeeded: segment.payload.count + segment.missing)
         }
     }

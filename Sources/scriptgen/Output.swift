@@ -63,9 +63,11 @@ final class BufferedOutput {
 
     /// A non-negative integer in decimal, left-padded with `pad` to `width`.
     func append(decimal value: Int, width: Int = 0, pad: UInt8 = 0x30) {
+        // Digits counted by comparison, so the only divisions are those producing the digits.
         var digitCount = 1
+        var threshold: UInt = 10
         var rest = value.magnitude
-        while rest >= 10 { rest /= 10; digitCount += 1 }
+        while digitCount < 20 && rest >= threshold { digitCount += 1; threshold &*= 10 }
         let sign = value < 0 ? 1 : 0
         let padding = max(0, width - digitCount)
         let total = sign + padding + digitCount
