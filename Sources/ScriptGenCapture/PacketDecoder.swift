@@ -53,6 +53,7 @@ public struct PacketDecoder {
 
     public mutating func decode(_ frame: CapturedFrame) -> DecodeOutcome {
         reassembler.expire(now: frame.timestamp)
+        if frame.linkType == .ethernet, let outcome = Self.decodeCommonCase(frame) { return outcome }
         let data = frame.data
         var position = data.startIndex
         let end = data.endIndex
@@ -93,6 +94,55 @@ public struct PacketDecoder {
             }
         default:
             return .skipped(.unsupportedLinkType)
+        }
+    }
+
+    /// The common case read with unchecked loads after one length check: Ethernet without
+    /// tags, IPv4 without options, unfragmented and not cut by snaplen, carrying a well-formed
+    /// TCP or UDP header. Anything else, including every malformed packet, returns nil and
+    /// takes the general path, which gives the same answer for these packets.
+    @inline(__always)
+    private static func decodeCommonCase(_ frame: CapturedFrame) -> DecodeOutcome? {
+        let data = frame.data
+        guard data.count >= 14 + 20 + 8 else { return nil }
+        return data.withUnsafeBytes { raw -> DecodeOutcome? in
+            func uint16(_ offset: Int) -> UInt16 { UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
+            func uint32(_ offset: Int) -> UInt32 { UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
+            // EtherType IPv4, version 4 with a 20-byte header, no fragment bits but DF.
+            guard uint16(12) == 0x0800, raw[14] == 0x45, uint16(20) & 0x3fff == 0 else { return nil }
+            let totalLength = Int(uint16(16))
+            guard totalLength >= 20 + 8, totalLength <= raw.count - 14 else { return nil }
+            let transportStart = 14 + 20
+            let transportLength = totalLength - 20
+            let transport = raw[23]
+            let start = data.startIndex
+            let source = IPAddress.v4(uint32(26))
+            let destination = IPAddress.v4(uint32(30))
+            let sourcePort = uint16(transportStart)
+            let destinationPort = uint16(transportStart + 2)
+            if transport == 6 {
+                guard transportLength >= 20 else { return nil }
+                let headerLength = Int(raw[transportStart + 12] >> 4) * 4
+                guard headerLength >= 20, headerLength <= transportLength else { return nil }
+                let header = TCPHeader(
+                    sequenceNumber: uint32(transportStart + 4),
+                    acknowledgementNumber: uint32(transportStart + 8),
+                    flags: TCPFlags(rawValue: raw[transportStart + 13]),
+                    window: uint16(transportStart + 14))
+                return .packet(DecodedPacket(
+                    timestamp: frame.timestamp, transport: .tcp, source: source, destination: destination,
+                    sourcePort: sourcePort, destinationPort: destinationPort, tcp: header,
+                    payload: data[(start + transportStart + headerLength)..<(start + 14 + totalLength)], missingPayloadBytes: 0))
+            }
+            if transport == 17 {
+                let length = Int(uint16(transportStart + 4))
+                guard length >= 8, length <= transportLength else { return nil }
+                return .packet(DecodedPacket(
+                    timestamp: frame.timestamp, transport: .udp, source: source, destination: destination,
+                    sourcePort: sourcePort, destinationPort: destinationPort, tcp: nil,
+                    payload: data[(start + transportStart + 8)..<(start + transportStart + length)], missingPayloadBytes: 0))
+            }
+            return nil
         }
     }
 

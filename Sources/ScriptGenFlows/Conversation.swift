@@ -16,7 +16,11 @@ public struct Endpoint: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     public static func < (lhs: Endpoint, rhs: Endpoint) -> Bool {
-        (lhs.address, lhs.port) < (rhs.address, rhs.port)
+        // Every packet orders its two endpoints: IPv4 pairs compare as one integer each.
+        if case .v4(let left) = lhs.address, case .v4(let right) = rhs.address {
+            return (UInt64(left) << 16 | UInt64(lhs.port)) < (UInt64(right) << 16 | UInt64(rhs.port))
+        }
+        return (lhs.address, lhs.port) < (rhs.address, rhs.port)
     }
 }
 
@@ -99,11 +103,17 @@ public struct Conversation: Hashable, Sendable {
         self.captureIndex = captureIndex
     }
 
-    public var bytesFromClient: Int {
-        messages.reduce(0) { $0 + ($1.direction == .client ? $1.payload.count : 0) }
-    }
+    public var bytesFromClient: Int { bytes(from: .client) }
 
-    public var bytesFromServer: Int {
-        messages.reduce(0) { $0 + ($1.direction == .server ? $1.payload.count : 0) }
+    public var bytesFromServer: Int { bytes(from: .server) }
+
+    /// Indexed loop, not `reduce`: the closure's copies of each message cost a retain and a
+    /// release per message, and `sessions` asks this for every conversation.
+    private func bytes(from direction: Direction) -> Int {
+        var total = 0
+        for index in messages.indices where messages[index].direction == direction {
+            total += messages[index].payload.count
+        }
+        return total
     }
 }

@@ -10,13 +10,14 @@ public struct ConversationTracker {
     public let options: FlowOptions
     public private(set) var statistics = FlowStatistics()
 
-    private enum Slot {
-        case open(OpenConversation)
-        /// Recently closed: stray packets until `until` are absorbed; a SYN starts anew.
-        case closed(until: Timestamp)
-    }
-
-    private var table: [FlowKey: Slot] = [:]
+    /// 4-tuples of open conversations (by index into `conversations`) and of recently closed
+    /// ones (stray packets until a deadline are absorbed; a SYN starts anew).
+    private var table = FlowTable()
+    /// Open conversations, mutated in place (never copied out: they hold the messages);
+    /// places of conversations handed on hold `OpenConversation.vacant` and are listed in
+    /// `freeConversations`.
+    private var conversations: [OpenConversation] = []
+    private var freeConversations: [Int32] = []
     private var openCount = 0
     private var storedBytes = 0
     /// The latest capture time seen (captures can step back in time a little).
@@ -62,24 +63,21 @@ public struct ConversationTracker {
 
     /// Hands on every conversation still open (end of input).
     public mutating func finish(emit: (Conversation) throws -> Void) rethrows {
-        let keys = table.keys.sorted { lhs, rhs in
-            guard case .open(let a) = table[lhs]!, case .open(let b) = table[rhs]! else {
-                return openFirst(table[lhs]!, table[rhs]!)
-            }
-            return (a.start, a.client, a.server) < (b.start, b.client, b.server)
+        var open: [(start: Timestamp, client: Endpoint, server: Endpoint, key: FlowKey, entry: Int)] = []
+        for (entry, item) in table.entries.enumerated() where item.inUse && item.conversation >= 0 {
+            let index = Int(item.conversation)
+            open.append((conversations[index].start, conversations[index].client, conversations[index].server, item.key, entry))
         }
-        for key in keys {
-            guard case .open(let conversation) = table[key]! else { continue }
-            let reason: ConversationEnd = conversation.isComplete || conversation.clientFinished || conversation.serverFinished
-                ? conversation.endReason : .endOfCapture
-            try close(key, reason: reason, emit: emit)
+        open.sort { ($0.start, $0.client, $0.server, $0.key) < ($1.start, $1.client, $1.server, $1.key) }
+        for item in open {
+            let index = Int(table.entries[item.entry].conversation)
+            let reason: ConversationEnd = conversations[index].isComplete || conversations[index].clientFinished
+                || conversations[index].serverFinished ? conversations[index].endReason : .endOfCapture
+            try close(entry: item.entry, reason: reason, emit: emit)
         }
         table.removeAll()
-    }
-
-    private func openFirst(_ lhs: Slot, _ rhs: Slot) -> Bool {
-        if case .open = lhs, case .closed = rhs { return true }
-        return false
+        conversations.removeAll()
+        freeConversations.removeAll()
     }
 
     // MARK: - TCP
@@ -89,58 +87,71 @@ public struct ConversationTracker {
         captureIndex: Int, emit: (Conversation) throws -> Void
     ) rethrows {
         guard let header = packet.tcp else { return }
-        let isInitialSYN = header.flags.contains(.syn) && !header.flags.contains(.ack)
-        var conversation: OpenConversation?
-        if let index = table.index(forKey: key) {
-            switch table.values[index] {
-            case .closed(let until):
+        let isInitialSYN = header.flags.hasSYN && !header.flags.hasACK
+        var slot = -1
+        if let entry = table.find(key) {
+            let index = Int(table.entries[entry].conversation)
+            if index < 0 {
                 if !isInitialSYN {
                     statistics.packetsAfterClose += 1
                     // Data long after the close opens a new mid-stream conversation below.
-                    if packet.timestamp <= until || (packet.payload.isEmpty && packet.missingPayloadBytes == 0) { return }
+                    if packet.timestamp <= table.entries[entry].closedUntil
+                        || (packet.payload.isEmpty && packet.missingPayloadBytes == 0) { return }
                 }
-                table.remove(at: index)
-            case .open(let open):
-                let fromClient = open.direction(ofPacketFrom: source.address, port: source.port) == .client
-                if isInitialSYN, fromClient, open.fromClient.started,
-                   header.sequenceNumber &+ 1 != open.fromClient.nextSequence || !open.messages.isEmpty {
+                table.remove(entry: entry)
+            } else {
+                let fromClient = conversations[index].direction(ofPacketFrom: source.address, port: source.port) == .client
+                if isInitialSYN, fromClient, conversations[index].fromClient.started,
+                   header.sequenceNumber &+ 1 != conversations[index].fromClient.nextSequence || !conversations[index].messages.isEmpty {
                     // A new connection reuses the 4-tuple of one whose end we did not see.
-                    try close(key, reason: open.endReason, emit: emit)
-                    table[key] = nil
+                    try close(entry: entry, reason: conversations[index].endReason, emit: emit)
+                    table.remove(entry: entry)
                 } else if isInitialSYN, !fromClient {
                     // The other side opens a connection on the same tuple (rare): treat as reuse.
-                    try close(key, reason: open.endReason, emit: emit)
-                    table[key] = nil
+                    try close(entry: entry, reason: conversations[index].endReason, emit: emit)
+                    table.remove(entry: entry)
                 } else {
-                    conversation = open
+                    slot = index
                 }
             }
         }
-        if conversation == nil {
+        if slot < 0 {
             guard let opened = openTCP(packet, header: header, source: source, destination: destination, captureIndex: captureIndex) else { return }
-            table[key] = .open(opened)
-            openCount += 1
-            statistics.peakOpenConversations = max(statistics.peakOpenConversations, openCount)
-            conversation = opened
+            slot = add(opened, key: key)
         }
-        guard let conversation else { return }
-        let before = conversation.storedBytes
-        let direction = conversation.direction(ofPacketFrom: source.address, port: source.port)
-        conversation.receive(header, payload: packet.payload, missing: packet.missingPayloadBytes, from: direction,
-                             at: packet.timestamp, options: options, statistics: &statistics)
-        storedBytes += conversation.storedBytes - before
-        if conversation.isComplete {
-            try close(key, reason: conversation.endReason, emit: emit)
+        let before = conversations[slot].storedBytes
+        let direction = conversations[slot].direction(ofPacketFrom: source.address, port: source.port)
+        conversations[slot].receive(header, payload: packet.payload, missing: packet.missingPayloadBytes, from: direction,
+                                     at: packet.timestamp, options: options, statistics: &statistics)
+        storedBytes += conversations[slot].storedBytes - before
+        if conversations[slot].isComplete, let entry = table.find(key) {
+            try close(entry: entry, reason: conversations[slot].endReason, emit: emit)
         }
+    }
+
+    /// Stores a new open conversation under `key`; returns its index in `conversations`.
+    private mutating func add(_ conversation: OpenConversation, key: FlowKey) -> Int {
+        let slot: Int
+        if let free = freeConversations.popLast() {
+            slot = Int(free)
+            conversations[slot] = conversation
+        } else {
+            slot = conversations.count
+            conversations.append(conversation)
+        }
+        table.insert(key, conversation: Int32(slot))
+        openCount += 1
+        statistics.peakOpenConversations = max(statistics.peakOpenConversations, openCount)
+        return slot
     }
 
     /// Starts a conversation from its first packet, deciding which side is the server.
     private mutating func openTCP(_ packet: DecodedPacket, header: TCPHeader, source: Endpoint, destination: Endpoint, captureIndex: Int) -> OpenConversation? {
         let flags = header.flags
         let client: Endpoint, server: Endpoint, handshake: Bool, inferred: Bool
-        if flags.contains(.syn) && !flags.contains(.ack) {
+        if flags.hasSYN && !flags.hasACK {
             (client, server, handshake, inferred) = (source, destination, true, false)
-        } else if flags.contains(.syn) {
+        } else if flags.hasSYN {
             // SYN-ACK: its sender is the server; the client's SYN was not captured.
             (client, server, handshake, inferred) = (destination, source, true, false)
         } else {
@@ -148,7 +159,7 @@ public struct ConversationTracker {
                 statistics.droppedWithoutHandshake += 1
                 return nil
             }
-            if flags.contains(.rst) && packet.payload.isEmpty {
+            if flags.hasRST && packet.payload.isEmpty {
                 // A lone RST (scan answers, late resets) carries nothing to learn from.
                 statistics.packetsAfterClose += 1
                 return nil
@@ -174,45 +185,49 @@ public struct ConversationTracker {
         _ packet: DecodedPacket, key: FlowKey, source: Endpoint, destination: Endpoint,
         captureIndex: Int, emit: (Conversation) throws -> Void
     ) rethrows {
-        var conversation: OpenConversation?
-        if case .open(let existing) = table[key] {
-            if packet.timestamp.nanoseconds &- existing.lastActivity.nanoseconds > options.udpIdleTimeout {
-                try close(key, reason: .timeout, emit: emit)
+        var slot = -1
+        if let entry = table.find(key) {
+            let index = Int(table.entries[entry].conversation)
+            if packet.timestamp.nanoseconds &- conversations[index].lastActivity.nanoseconds > options.udpIdleTimeout {
+                try close(entry: entry, reason: .timeout, emit: emit)
             } else {
-                conversation = existing
+                slot = index
             }
         }
-        if conversation == nil {
+        if slot < 0 {
             let sourceIsServer = Self.looksLikeServer(source.port, comparedTo: destination.port) && source.port < 1024
             let (client, server) = sourceIsServer ? (destination, source) : (source, destination)
-            let opened = OpenConversation(transport: .udp, client: client, server: server, start: packet.timestamp,
-                                          handshakeSeen: false, serverInferred: sourceIsServer, captureIndex: captureIndex)
-            table[key] = .open(opened)
-            openCount += 1
-            statistics.peakOpenConversations = max(statistics.peakOpenConversations, openCount)
-            conversation = opened
+            slot = add(OpenConversation(transport: .udp, client: client, server: server, start: packet.timestamp,
+                                        handshakeSeen: false, serverInferred: sourceIsServer, captureIndex: captureIndex), key: key)
         }
-        guard let conversation else { return }
-        let before = conversation.storedBytes
-        if packet.timestamp > conversation.lastActivity { conversation.lastActivity = packet.timestamp }
-        let direction = conversation.direction(ofPacketFrom: source.address, port: source.port)
-        // Every datagram is its own message, even two in a row from one side.
-        conversation.messages.append(Message(direction: direction, payload: [], timestamp: packet.timestamp))
-        conversation.append(packet.payload, from: direction, at: packet.timestamp, limit: options.maxBytesPerConversation)
-        conversation.recordGap(packet.missingPayloadBytes, from: direction, at: packet.timestamp)
+        let before = conversations[slot].storedBytes
+        let direction = conversations[slot].direction(ofPacketFrom: source.address, port: source.port)
+        conversations[slot].receiveDatagram(packet.payload, missing: packet.missingPayloadBytes, from: direction,
+                                             at: packet.timestamp, limit: options.maxBytesPerConversation)
         statistics.gapBytes += packet.missingPayloadBytes
-        storedBytes += conversation.storedBytes - before
+        storedBytes += conversations[slot].storedBytes - before
     }
 
     // MARK: - Ending conversations
 
-    private mutating func close(_ key: FlowKey, reason: ConversationEnd, emit: (Conversation) throws -> Void) rethrows {
-        guard case .open(let conversation) = table[key] else { return }
-        table[key] = conversation.transport == .tcp
-            ? .closed(until: conversation.lastActivity.adding(nanoseconds: options.closedLinger)) : nil
+    /// Hands on the open conversation of table entry `entry`; a TCP tuple stays as closed for
+    /// `closedLinger`, a UDP one is forgotten.
+    private mutating func close(entry: Int, reason: ConversationEnd, emit: (Conversation) throws -> Void) rethrows {
+        let index = Int(table.entries[entry].conversation)
+        guard index >= 0 else { return }
+        var conversation = OpenConversation.vacant
+        swap(&conversation, &conversations[index])
+        freeConversations.append(Int32(index))
+        if conversation.transport == .tcp {
+            table.close(entry: entry, until: conversation.lastActivity.adding(nanoseconds: options.closedLinger))
+        } else {
+            table.remove(entry: entry)
+        }
         openCount -= 1
         storedBytes -= conversation.storedBytes
-        conversation.flushPending(at: conversation.lastActivity, options: options, statistics: &statistics)
+        if conversation.transport == .tcp {
+            conversation.flushPending(at: conversation.lastActivity, options: options, statistics: &statistics)
+        }
         statistics.truncatedBytes += conversation.truncatedBytes
         statistics.conversations += 1
         if reason == .evicted { statistics.evictedConversations += 1 }
@@ -224,23 +239,25 @@ public struct ConversationTracker {
         lastSweep = now
         packetsSinceSweep = 0
         var expired: [(Timestamp, FlowKey, ConversationEnd)] = []
-        var forgotten: [FlowKey] = []
-        for (key, slot) in table {
-            switch slot {
-            case .closed(let until):
-                if until < now { forgotten.append(key) }
-            case .open(let conversation):
-                let timeout = conversation.transport == .tcp ? options.tcpIdleTimeout : options.udpIdleTimeout
-                if now.nanoseconds &- conversation.lastActivity.nanoseconds > timeout {
-                    let reason: ConversationEnd = conversation.transport == .udp ? .timeout : conversation.endReason
-                    expired.append((conversation.start, key, reason))
-                }
+        var forgotten: [Int] = []
+        for (entry, item) in table.entries.enumerated() where item.inUse {
+            if item.conversation < 0 {
+                if item.closedUntil < now { forgotten.append(entry) }
+                continue
+            }
+            // Fields are read in place: copying a conversation would retain its buffers.
+            let index = Int(item.conversation)
+            let isTCP = conversations[index].transport == .tcp
+            let timeout = isTCP ? options.tcpIdleTimeout : options.udpIdleTimeout
+            if now.nanoseconds &- conversations[index].lastActivity.nanoseconds > timeout {
+                let reason: ConversationEnd = isTCP ? conversations[index].endReason : .timeout
+                expired.append((conversations[index].start, item.key, reason))
             }
         }
-        for key in forgotten { table[key] = nil }
+        for entry in forgotten { table.remove(entry: entry) }
         // Deterministic hand-off order: by start time, then endpoints.
         for (_, key, reason) in expired.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
-            try close(key, reason: reason, emit: emit)
+            if let entry = table.find(key) { try close(entry: entry, reason: reason, emit: emit) }
         }
     }
 
@@ -248,13 +265,13 @@ public struct ConversationTracker {
     private mutating func evictLeastRecentlyActive(emit: (Conversation) throws -> Void) rethrows {
         var candidates: [(Timestamp, FlowKey)] = []
         candidates.reserveCapacity(openCount)
-        for (key, slot) in table {
-            if case .open(let conversation) = slot { candidates.append((conversation.lastActivity, key)) }
+        for item in table.entries where item.inUse && item.conversation >= 0 {
+            candidates.append((conversations[Int(item.conversation)].lastActivity, item.key))
         }
         candidates.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         let count = max(1, candidates.count / 8)
         for (_, key) in candidates.prefix(count) {
-            try close(key, reason: .evicted, emit: emit)
+            if let entry = table.find(key) { try close(entry: entry, reason: .evicted, emit: emit) }
         }
     }
 }
@@ -264,9 +281,8 @@ struct FlowKey: Hashable, Comparable {
     var transport: TransportProtocol
     var low: Endpoint
     var high: Endpoint
-    /// A cheap mix of the fields, fed to the dictionary's hasher as one word: hashing the
-    /// nested enums field by field cost more than the rest of a packet's reassembly.
-    private var mix: UInt64
+    /// A cheap mix of the fields: the flow table's hash, and a quick inequality test.
+    private(set) var mix: UInt64
 
     init(transport: TransportProtocol, _ a: Endpoint, _ b: Endpoint) {
         self.transport = transport

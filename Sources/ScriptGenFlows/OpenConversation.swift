@@ -2,9 +2,10 @@ import ScriptGenCapture
 
 /// A conversation being reassembled. Becomes a `Conversation` when it ends.
 ///
-/// A class, not a struct: the tracker's table holds many of them and touches one per packet;
-/// a reference keeps lookups, sweeps and in-place updates free of copies.
-final class OpenConversation {
+/// A struct kept in the tracker's array and mutated in place: as a class, every access to its
+/// per-direction state went through a dynamic exclusivity check, which cost more than the
+/// reassembly itself.
+struct OpenConversation {
     let transport: TransportProtocol
     var client: Endpoint
     var server: Endpoint
@@ -14,13 +15,7 @@ final class OpenConversation {
     var serverInferred: Bool
     let captureIndex: Int
 
-    var messages: [Message] = []
-    /// Payload bytes held: message payloads plus out-of-order segments.
-    var storedBytes = 0
-    var gapBytes = 0
-    var conflictingOverlapBytes = 0
-    var truncatedBytes = 0
-
+    var log = MessageLog()
     var fromClient = TCPDirection()
     var fromServer = TCPDirection()
     var clientFinished = false
@@ -48,42 +43,33 @@ final class OpenConversation {
         self.captureIndex = captureIndex
     }
 
+    /// A placeholder for a free place in the tracker's array (holds no buffers).
+    static var vacant: OpenConversation {
+        let nowhere = Endpoint(address: .v4(0), port: 0)
+        return OpenConversation(transport: .tcp, client: nowhere, server: nowhere, start: Timestamp(nanoseconds: 0),
+                                handshakeSeen: false, serverInferred: false, captureIndex: 0)
+    }
+
     func direction(ofPacketFrom address: IPAddress, port: UInt16) -> Direction {
         (address == client.address && port == client.port) ? .client : .server
     }
 
-    // MARK: - Messages
+    var messages: [Message] { log.messages }
+    var storedBytes: Int { log.storedBytes }
+    var truncatedBytes: Int { log.truncatedBytes }
 
-    /// Appends bytes to the current message of `direction`, or starts a new one.
-    func append(_ bytes: ArraySlice<UInt8>, from direction: Direction, at time: Timestamp, limit: Int) {
-        guard !bytes.isEmpty else { return }
-        let room = max(0, limit - storedBytes)
-        let kept = bytes.prefix(room)
-        truncatedBytes += bytes.count - kept.count
-        if messages.last?.direction != direction {
-            messages.append(Message(direction: direction, payload: [], timestamp: time))
-        }
-        guard !kept.isEmpty else { return }
-        messages[messages.count - 1].payload.append(contentsOf: kept)
-        storedBytes += kept.count
-    }
-
-    /// Records bytes of `direction` that the capture never had.
-    func recordGap(_ count: Int, from direction: Direction, at time: Timestamp) {
-        guard count > 0 else { return }
-        if messages.last?.direction != direction {
-            messages.append(Message(direction: direction, payload: [], timestamp: time))
-        }
-        messages[messages.count - 1].gapBytes += count
-        gapBytes += count
+    /// Takes one UDP datagram: always a message of its own, even two in a row from one side.
+    mutating func receiveDatagram(_ payload: ArraySlice<UInt8>, missing: Int, from direction: Direction, at time: Timestamp, limit: Int) {
+        if time > lastActivity { lastActivity = time }
+        log.appendDatagram(payload, missing: missing, from: direction, at: time, limit: limit)
     }
 
     func finished(closedBy: ConversationEnd) -> Conversation {
         Conversation(
             transport: transport, client: client, server: server,
-            start: start, end: lastActivity, messages: messages,
+            start: start, end: lastActivity, messages: log.messages,
             handshakeSeen: handshakeSeen, serverInferred: serverInferred, closedBy: closedBy,
-            gapBytes: gapBytes, conflictingOverlapBytes: conflictingOverlapBytes,
+            gapBytes: log.gapBytes, conflictingOverlapBytes: log.conflictingOverlapBytes,
             captureIndex: captureIndex
         )
     }

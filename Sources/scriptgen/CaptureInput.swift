@@ -4,7 +4,7 @@ import ScriptGenFlows
 
 /// What was read, for the summary line and the model's provenance.
 struct CaptureRunSummary {
-    struct File {
+    struct File: Sendable {
         var path: String
         var bytes: Int
         var packets: Int
@@ -115,12 +115,15 @@ struct CaptureInput {
 
     /// Reads everything; throws `InputError` naming the file and offset on a fatal error.
     /// Conversations handed on before the error stay handed on.
+    ///
+    /// Two threads: one reads and decodes the files (`Reading`), this one reassembles and
+    /// calls `emit`, so reading, decoding and reassembly overlap. Packets cross in batches, in
+    /// capture order; conversations come out exactly as they would on one thread.
     func run(emit: (Conversation) throws -> Void) throws -> CaptureRunSummary {
         let (files, ignored) = try Self.expand(paths)
         var summary = CaptureRunSummary()
         summary.nonCaptureFilesSkipped = ignored
         var tracker = ConversationTracker(options: options.flow)
-        var decoder = PacketDecoder()
         let filter = options.filter
         // Conversations of the file being read are counted here until its entry is appended.
         var pendingCounts: [Int: Int] = [:]
@@ -139,14 +142,159 @@ struct CaptureInput {
             summary.payloadBytes += conversation.bytesFromClient + conversation.bytesFromServer
             try emit(conversation)
         }
-        for (index, path) in files.enumerated() {
-            var file = CaptureRunSummary.File(path: path, bytes: 0, packets: 0)
-            let hashBox = computeHashes ? HashingByteSource<FileByteSource>.Box() : nil
-            defer {
-                if let hashBox { file.sha256 = hashBox.hasher.finish() }
+        let channel = Channel(capacity: 4)
+        let reading = Reading(files: files, filter: filter, computeHashes: computeHashes, channel: channel)
+        Thread { reading.run() }.start()
+        // However this ends (an error here or in `emit`), the reading thread stops first.
+        defer {
+            channel.cancel()
+            reading.finished.wait()
+        }
+        var counts: Reading.Counts?
+        while counts == nil {
+            switch channel.receive() {
+            case .packets(let fileIndex, let batch, let position):
+                progress.update(label: position.label, done: position.offset, total: position.total,
+                                detail: "\(summary.conversationsKept) conversations")
+                try batch.forEach { try tracker.process($0, captureIndex: fileIndex, emit: hand) }
+            case .fileDone(let index, var file):
                 file.conversations += pendingCounts.removeValue(forKey: index) ?? 0
                 summary.files.append(file)
+            case .failed(let error):
+                progress.clear()
+                throw error
+            case .finished(let totals):
+                counts = totals
             }
+        }
+        if let counts {
+            summary.packetsRead = counts.packetsRead
+            summary.packetsDecoded = counts.packetsDecoded
+            summary.packetsFilteredOut = counts.packetsFilteredOut
+            summary.skipped = counts.skipped
+        }
+        try tracker.finish(emit: hand)
+        for (index, count) in pendingCounts where summary.files.indices.contains(index) {
+            summary.files[index].conversations += count
+        }
+        progress.clear()
+        summary.flows = tracker.statistics
+        return summary
+    }
+}
+
+extension CaptureInput {
+    /// Where the reading thread is, for the progress line.
+    struct ReadPosition: Sendable {
+        var label: String
+        var offset: Int
+        var total: Int?
+    }
+
+    /// What the reading thread hands over, in order.
+    enum ReadEvent: Sendable {
+        /// Decoded packets of one file in capture order; their payloads share one buffer.
+        case packets(fileIndex: Int, Batch, ReadPosition)
+        case fileDone(index: Int, CaptureRunSummary.File)
+        /// A fatal error; every packet before it has been handed over.
+        case failed(InputError)
+        case finished(Reading.Counts)
+    }
+
+    /// A bounded queue between the two threads. `cancel` releases a blocked sender for good.
+    final class Channel: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var events: [ReadEvent] = []
+        private var cancelled = false
+        private let capacity: Int
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        /// False once cancelled: the receiver is gone, stop producing.
+        func send(_ event: ReadEvent) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            while events.count >= capacity && !cancelled { condition.wait() }
+            guard !cancelled else { return false }
+            events.append(event)
+            condition.broadcast()
+            return true
+        }
+
+        func receive() -> ReadEvent {
+            condition.lock()
+            defer { condition.unlock() }
+            while events.isEmpty { condition.wait() }
+            // At most `capacity` events: removing the first is cheap, and releases it.
+            let event = events.removeFirst()
+            condition.broadcast()
+            return event
+        }
+
+        func cancel() {
+            condition.lock()
+            cancelled = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// The reading thread: opens, reads and decodes every file, filters packets cheaply, and
+    /// sends them on in batches with their payloads copied out of the reader's buffer (which
+    /// the next read reuses).
+    final class Reading: @unchecked Sendable {
+        struct Counts: Sendable {
+            var packetsRead = 0
+            var packetsDecoded = 0
+            var packetsFilteredOut = 0
+            var skipped: [String: Int] = [:]
+        }
+
+        /// Packets per batch, and payload bytes after which a batch is sent early.
+        static let batchPackets = 4096
+        static let batchBytes = 1 << 20
+
+        let files: [String]
+        let filter: ConversationFilter
+        let computeHashes: Bool
+        let channel: Channel
+        /// Signalled when the thread is done, however it ended.
+        let finished = DispatchSemaphore(value: 0)
+
+        init(files: [String], filter: ConversationFilter, computeHashes: Bool, channel: Channel) {
+            self.files = files
+            self.filter = filter
+            self.computeHashes = computeHashes
+            self.channel = channel
+        }
+
+        func run() {
+            defer { finished.signal() }
+            var decoder = PacketDecoder()
+            var counts = Counts()
+            for (index, path) in files.enumerated() {
+                do {
+                    guard let file = try read(path, index: index, decoder: &decoder, counts: &counts),
+                          channel.send(.fileDone(index: index, file)) else { return }
+                } catch let error as InputError {
+                    _ = channel.send(.failed(error))
+                    return
+                } catch {
+                    _ = channel.send(.failed(InputError("\(path): \(error)")))
+                    return
+                }
+            }
+            decoder.finish()
+            for (reason, count) in decoder.discardedFragments {
+                counts.skipped[reason.rawValue, default: 0] += count
+            }
+            _ = channel.send(.finished(counts))
+        }
+
+        /// Reads one file; nil if the receiver went away.
+        private func read(_ path: String, index: Int, decoder: inout PacketDecoder, counts: inout Counts) throws -> CaptureRunSummary.File? {
+            var file = CaptureRunSummary.File(path: path, bytes: 0, packets: 0)
+            let hashBox = computeHashes ? HashingByteSource<FileByteSource>.Box() : nil
             let descriptor: Int32 = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
             guard descriptor >= 0 else {
                 throw InputError("\(path): cannot open: \(String(cString: strerror(errno)))")
@@ -154,6 +302,7 @@ struct CaptureInput {
             defer { if path != "-" { close(descriptor) } }
             var info = stat()
             let totalSize: Int? = (fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG) ? Int(info.st_size) : nil
+            if totalSize != nil { _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_SEQUENTIAL)) }
             var raw = HashingByteSource(base: FileByteSource(descriptor: descriptor, path: path), box: hashBox)
             var head = [UInt8](repeating: 0, count: 2)
             var headCount = 0
@@ -170,48 +319,96 @@ struct CaptureInput {
             } else {
                 reader = CaptureReader(source: prefixed)
             }
-            let label = (path as NSString).lastPathComponent
+            var position = ReadPosition(label: (path as NSString).lastPathComponent, offset: 0, total: compressed ? nil : totalSize)
+            var batch = Batch()
+            /// Sends the batch; false if the receiver went away.
+            func sendBatch() -> Bool {
+                guard !batch.isEmpty else { return true }
+                position.offset = reader.offset
+                let sent = channel.send(.packets(fileIndex: index, batch, position))
+                batch = Batch()
+                return sent
+            }
             do {
                 while let frame = try reader.next() {
                     file.packets += 1
-                    summary.packetsRead += 1
+                    counts.packetsRead += 1
                     if file.firstTimestamp == nil { file.firstTimestamp = frame.timestamp }
                     if file.lastTimestamp.map({ frame.timestamp > $0 }) ?? true { file.lastTimestamp = frame.timestamp }
-                    if file.packets & 0x3fff == 0 {
-                        progress.update(label: label, done: compressed ? reader.offset : reader.offset, total: compressed ? nil : totalSize,
-                                        detail: "\(summary.conversationsKept) conversations")
-                    }
                     switch decoder.decode(frame) {
                     case .packet(let packet):
-                        summary.packetsDecoded += 1
+                        counts.packetsDecoded += 1
                         guard filter.mightKeep(packet) else {
-                            summary.packetsFilteredOut += 1
+                            counts.packetsFilteredOut += 1
                             continue
                         }
-                        try tracker.process(packet, captureIndex: index, emit: hand)
+                        batch.add(packet)
+                        if batch.isFull, !sendBatch() { return nil }
                     case .pending:
                         break
                     case .skipped(let reason):
-                        summary.skipped[reason.rawValue, default: 0] += 1
+                        counts.skipped[reason.rawValue, default: 0] += 1
                     }
                 }
                 file.bytes = compressed ? (totalSize ?? reader.offset) : reader.offset
             } catch let error as CaptureError {
-                file.bytes = reader.offset
-                progress.clear()
+                guard sendBatch() else { return nil }
                 throw InputError("\(path): \(compressed ? "uncompressed " : "")\(error)")
+            } catch {
+                guard sendBatch() else { return nil }
+                throw error
+            }
+            guard sendBatch() else { return nil }
+            if let hashBox { file.sha256 = hashBox.hasher.finish() }
+            return file
+        }
+    }
+
+    /// Packets on their way to the reassembling thread: plain header fields, payloads
+    /// gathered in one buffer (cheaper to move than `DecodedPacket`s holding slices).
+    struct Batch: Sendable {
+        private struct Record {
+            var timestamp: Timestamp
+            var transport: TransportProtocol
+            var source: IPAddress
+            var destination: IPAddress
+            var sourcePort: UInt16
+            var destinationPort: UInt16
+            var tcp: TCPHeader?
+            var payloadEnd: Int
+            var missingPayloadBytes: Int
+        }
+
+        private var records: [Record] = []
+        private var storage: [UInt8] = []
+
+        init() {
+            records.reserveCapacity(Reading.batchPackets)
+            storage.reserveCapacity(1 << 18)
+        }
+
+        var isEmpty: Bool { records.isEmpty }
+        var isFull: Bool { records.count >= Reading.batchPackets || storage.count >= Reading.batchBytes }
+
+        mutating func add(_ packet: DecodedPacket) {
+            storage.append(contentsOf: packet.payload)
+            records.append(Record(
+                timestamp: packet.timestamp, transport: packet.transport, source: packet.source,
+                destination: packet.destination, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort,
+                tcp: packet.tcp, payloadEnd: storage.count, missingPayloadBytes: packet.missingPayloadBytes))
+        }
+
+        /// Calls `body` with each packet, in order.
+        func forEach(_ body: (DecodedPacket) throws -> Void) rethrows {
+            var payloadStart = 0
+            for record in records {
+                try body(DecodedPacket(
+                    timestamp: record.timestamp, transport: record.transport, source: record.source,
+                    destination: record.destination, sourcePort: record.sourcePort, destinationPort: record.destinationPort,
+                    tcp: record.tcp, payload: storage[payloadStart..<record.payloadEnd],
+                    missingPayloadBytes: record.missingPayloadBytes))
+                payloadStart = record.payloadEnd
             }
         }
-        decoder.finish()
-        for (reason, count) in decoder.discardedFragments {
-            summary.skipped[reason.rawValue, default: 0] += count
-        }
-        try tracker.finish(emit: hand)
-        for (index, count) in pendingCounts where summary.files.indices.contains(index) {
-            summary.files[index].conversations += count
-        }
-        progress.clear()
-        summary.flows = tracker.statistics
-        return summary
     }
 }

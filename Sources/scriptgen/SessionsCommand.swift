@@ -94,16 +94,20 @@ enum SessionFormatter {
             return
         }
         var width = 0
-        for shift in [24, 16, 8, 0] as [UInt32] {
+        for shift: UInt32 in stride(from: 24, through: 0, by: -8) {
             let octet = Int((address >> shift) & 0xff)
             output.append(decimal: octet)
-            width += octet >= 100 ? 3 : octet >= 10 ? 2 : 1
+            width += digitCount(octet)
             if shift > 0 { output.append(byte: 0x2e); width += 1 }
         }
         output.append(byte: 0x3a)
         output.append(decimal: Int(endpoint.port))
-        width += 1 + String(endpoint.port).utf8.count
+        width += 1 + digitCount(Int(endpoint.port))
         for _ in width..<max(width, 22) { output.append(byte: 0x20) }
+    }
+
+    private static func digitCount(_ value: Int) -> Int {
+        value >= 10_000 ? 5 : value >= 1000 ? 4 : value >= 100 ? 3 : value >= 10 ? 2 : 1
     }
 
     static func messageLine(_ message: Message, previewBytes: Int) -> String {
@@ -142,24 +146,42 @@ enum SessionFormatter {
 enum UTCTime {
     /// `2026-11-26T23:50:01.123456Z`, written straight into the output.
     static func write(_ timestamp: Timestamp, to output: BufferedOutput) {
-        var seconds = time_t(timestamp.nanoseconds / 1_000_000_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let micros = (timestamp.nanoseconds % 1_000_000_000 + 1_000_000_000) % 1_000_000_000 / 1000
-        output.append(decimal: Int(parts.tm_year) + 1900, width: 4)
+        let (secondsSinceEpoch, fraction) = floorDivision(timestamp.nanoseconds, 1_000_000_000)
+        let micros = fraction / 1000
+        let (days, secondOfDay) = floorDivision(secondsSinceEpoch, 86_400)
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        output.append(decimal: Int(year), width: 4)
         output.append(byte: 0x2d)
-        output.append(decimal: Int(parts.tm_mon) + 1, width: 2)
+        output.append(decimal: Int(month), width: 2)
         output.append(byte: 0x2d)
-        output.append(decimal: Int(parts.tm_mday), width: 2)
+        output.append(decimal: Int(day), width: 2)
         output.append(byte: 0x54)
-        output.append(decimal: Int(parts.tm_hour), width: 2)
+        output.append(decimal: Int(secondOfDay / 3600), width: 2)
         output.append(byte: 0x3a)
-        output.append(decimal: Int(parts.tm_min), width: 2)
+        output.append(decimal: Int(secondOfDay % 3600 / 60), width: 2)
         output.append(byte: 0x3a)
-        output.append(decimal: Int(parts.tm_sec), width: 2)
+        output.append(decimal: Int(secondOfDay % 60), width: 2)
         output.append(byte: 0x2e)
         output.append(decimal: Int(micros), width: 6)
         output.append(byte: 0x5a)
     }
 
+    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+        let remainder = value % divisor
+        return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
+    }
+
+    /// Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+    /// days-to-civil algorithm): pure arithmetic, no `gmtime_r` call per line.
+    static func civilDate(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = daysSinceEpoch + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
 }
