@@ -33,8 +33,14 @@ struct CLIRunner {
     }()
 
     static func run(_ arguments: [String], stdin: [UInt8]? = nil, directory: URL? = nil, timeout: TimeInterval = 120) throws -> Result {
+        try runProcess(binary, arguments, stdin: stdin, directory: directory, timeout: timeout)
+    }
+
+    /// Runs any program to completion, bounded by `timeout`, reading its output as it comes.
+    static func runProcess(_ executable: URL, _ arguments: [String], stdin: [UInt8]? = nil, directory: URL? = nil,
+                           timeout: TimeInterval = 120) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? FileManager.default.temporaryDirectory
         let out = Pipe(), err = Pipe(), input = Pipe()
@@ -59,7 +65,7 @@ struct CLIRunner {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
             process.terminate()
-            Issue.record("scriptgen \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+            Issue.record("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
         }
         group.wait()
         process.waitUntilExit()

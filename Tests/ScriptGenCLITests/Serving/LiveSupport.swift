@@ -71,39 +71,9 @@ enum Live {
 
     /// Runs a client tool to completion (bounded by `timeout`).
     static func run(_ tool: String, _ arguments: [String], timeout: TimeInterval = 60, stdin: [UInt8]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(Data(stdin))
-            try? input.fileHandleForWriting.close()
-        }
-        let box = OutputBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { box.out = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { box.err = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            Issue.record("\(tool) \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
-        }
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: box.out, as: UTF8.self), String(decoding: box.err, as: UTF8.self))
+        let result = try CLIRunner.runProcess(URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments, stdin: stdin, timeout: timeout)
+        return (result.status, result.output, result.stderr)
     }
-}
-
-private final class OutputBox: @unchecked Sendable {
-    var out = Data()
-    var err = Data()
 }
 
 /// A long-running process (serve, the harness) whose output lines are collected as they come.
