@@ -129,17 +129,20 @@ struct EdgeGeneraliser {
 
     /// A text request's command word: the bytes before the first space, tab, CR or LF, except
     /// for a RESP array (`*<digits>\r\n$<digits>\r\nCMD\r\n...`, what redis-cli sends),
-    /// whose first word is its argument count: there the command is the first bulk string,
+    /// whose first word is its argument count: there the token is the first bulk string,
     /// upper-cased because Redis commands are case-insensitive (`ping` and `PING` are one
-    /// command).
+    /// command), then a space and the array header (`PING *2`). The arity keeps one shape per
+    /// group: `INFO` and `INFO server` in one group give a pattern whose optional tail lets the
+    /// emulator complete `*2\r\n$4\r\nINFO\r\n` before its argument arrives; and the header
+    /// keeps inline `PING\r\n` apart from the array form.
     static func leadingToken(_ request: [UInt8]) -> [UInt8] {
-        if let command = respCommand(request) { return [0x2A] + command }
+        if let command = respCommand(request) { return command }
         return Array(request.prefix { ![0x20, 0x09, 0x0D, 0x0A].contains($0) })
     }
 
-    /// The first bulk string of a RESP array request, upper-cased: the bytes after the second
-    /// CRLF up to the next CR (or the end). Nil unless the request starts with
-    /// `*<digits>\r\n$<digits>\r\n`.
+    /// The leading token of a RESP array request: its first bulk string (the bytes after the
+    /// second CRLF up to the next CR, or the end) upper-cased, a space, and the array header
+    /// without its CRLF. Nil unless the request starts with `*<digits>\r\n$<digits>\r\n`.
     static func respCommand(_ request: [UInt8]) -> [UInt8]? {
         var index = request.startIndex
         func header(_ marker: UInt8) -> Bool {
