@@ -124,9 +124,11 @@ struct PrefixTree: Sendable {
         if droppedAtGap == 0 { states[state].endings += 1 }
     }
 
-    /// The canonical machine: edges by weight then first seen, replies by count then first
-    /// seen, states numbered depth-first from the root along that edge order.
-    func finished() -> (machine: StateMachine, report: BuildReport) {
+    /// The canonical machine: simultaneous banners moved to the root (see
+    /// `attributingSimultaneousBanner`), edges by weight then first seen, replies by count then
+    /// first seen, states numbered depth-first from the root along that edge order.
+    func finished(minBannerShare: Double = BuilderOptions.defaultMinBannerShare) -> (machine: StateMachine, report: BuildReport) {
+        let states = Self.attributingSimultaneousBanner(states, minBannerShare: minBannerShare)
         func sortedEdges(_ state: GrowingState) -> [GrowingEdge] {
             state.edges.enumerated()
                 .sorted { ($0.element.weight, $1.offset) > ($1.element.weight, $0.offset) }
@@ -160,5 +162,70 @@ struct PrefixTree: Sendable {
         report.depth = statistics.depth
         report.largestFanout = statistics.largestFanout
         return (machine, report)
+    }
+
+    /// Client and server may both speak first (SSH: each sends its version line on connect).
+    /// When the client's message reaches the capture first, the server's banner is recorded as
+    /// the answer to the client's first request and the root observes silence, so a server
+    /// that always greets would lose its banner to silence. The banner B is the root's most
+    /// frequent non-silent reply; when B opened at least `minBannerShare` of the conversations
+    /// observed at the root, every answer to a first request that starts with B's messages (the
+    /// last one may be a byte prefix of the answer's message) is rewritten as if B had come
+    /// before the request: the root counts B instead of silence, and the answer loses B. A
+    /// conversation where B was a real answer would need the root's silence plus an answer
+    /// that repeats the banner, which a server that greets does not send.
+    static func attributingSimultaneousBanner(_ states: [GrowingState], minBannerShare: Double) -> [GrowingState] {
+        let root = states[StateMachine.root]
+        let observed = root.replies.reduce(0) { $0 + $1.count }
+        guard let silence = root.replyIndex[.silence],
+              let banner = root.replies.filter({ !$0.reply.messages.isEmpty }).enumerated()
+                  .max(by: { ($0.element.count, $1.offset) < ($1.element.count, $0.offset) })?.element,
+              Double(banner.count) >= minBannerShare * Double(observed)
+        else { return states }
+        var states = states
+        var moved = 0
+        for edge in root.edges {
+            let child = states[edge.target]
+            var rewritten = GrowingState()
+            rewritten.edgeByRequest = child.edgeByRequest
+            rewritten.edges = child.edges
+            rewritten.visits = child.visits
+            rewritten.endings = child.endings
+            rewritten.cutRequests = child.cutRequests
+            for observedReply in child.replies {
+                if let rest = Self.answer(observedReply.reply, withoutLeading: banner.reply) {
+                    moved += observedReply.count
+                    for _ in 0..<observedReply.count { rewritten.observe(rest) }
+                } else {
+                    for _ in 0..<observedReply.count { rewritten.observe(observedReply.reply) }
+                }
+            }
+            states[edge.target] = rewritten
+        }
+        // Never more than the root's silences: each moved answer was one conversation's.
+        moved = min(moved, root.replies[silence].count)
+        guard moved > 0 else { return states }
+        let bannerIndex = root.replyIndex[banner.reply]!
+        states[StateMachine.root].replies[silence].count -= moved
+        states[StateMachine.root].replies[bannerIndex].count += moved
+        if states[StateMachine.root].replies[silence].count == 0 {
+            states[StateMachine.root].replies.remove(at: silence)
+            states[StateMachine.root].replyIndex = Dictionary(
+                uniqueKeysWithValues: states[StateMachine.root].replies.enumerated().map { ($1.reply, $0) })
+        }
+        return states
+    }
+
+    /// `answer` without the banner's messages at its start, or nil when it does not start
+    /// with them. The banner's last message may be a byte prefix of the answer's message at
+    /// that place (the server wrote more right after its banner).
+    static func answer(_ answer: Reply, withoutLeading banner: Reply) -> Reply? {
+        let count = banner.messages.count
+        guard count > 0, answer.messages.count >= count,
+              answer.messages[..<(count - 1)].elementsEqual(banner.messages[..<(count - 1)]),
+              answer.messages[count - 1].starts(with: banner.messages[count - 1])
+        else { return nil }
+        let tail = answer.messages[count - 1].dropFirst(banner.messages[count - 1].count)
+        return Reply(messages: (tail.isEmpty ? [] : [Array(tail)]) + answer.messages[count...])
     }
 }

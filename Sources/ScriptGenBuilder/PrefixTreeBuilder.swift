@@ -42,7 +42,7 @@ public struct PrefixTreeBuilder: Sendable {
     /// Each machine with its report, sorted by transport (tcp first) then port.
     public func results() -> [BuiltMachine] {
         trees.keys.sorted().map { key in
-            let (machine, report) = trees[key]!.finished()
+            let (machine, report) = trees[key]!.finished(minBannerShare: options.minBannerShare)
             return BuiltMachine(machine: machine, report: report)
         }
     }

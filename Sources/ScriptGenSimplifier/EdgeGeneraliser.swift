@@ -127,8 +127,37 @@ struct EdgeGeneraliser {
         return (groups, rest)
     }
 
+    /// A text request's command word: the bytes before the first space, tab, CR or LF, except
+    /// for a RESP array (`*<digits>\r\n$<digits>\r\nCMD\r\n...`, what redis-cli sends),
+    /// whose first word is its argument count: there the token is the first bulk string,
+    /// upper-cased because Redis commands are case-insensitive (`ping` and `PING` are one
+    /// command), then a space and the array header (`PING *2`). The arity keeps one shape per
+    /// group: `INFO` and `INFO server` in one group give a pattern whose optional tail lets the
+    /// emulator complete `*2\r\n$4\r\nINFO\r\n` before its argument arrives; and the header
+    /// keeps inline `PING\r\n` apart from the array form.
     static func leadingToken(_ request: [UInt8]) -> [UInt8] {
-        Array(request.prefix { ![0x20, 0x09, 0x0D, 0x0A].contains($0) })
+        if let command = respCommand(request) { return command }
+        return Array(request.prefix { ![0x20, 0x09, 0x0D, 0x0A].contains($0) })
+    }
+
+    /// The leading token of a RESP array request: its first bulk string (the bytes after the
+    /// second CRLF up to the next CR, or the end) upper-cased, a space, and the array header
+    /// without its CRLF. Nil unless the request starts with `*<digits>\r\n$<digits>\r\n`.
+    static func respCommand(_ request: [UInt8]) -> [UInt8]? {
+        var index = request.startIndex
+        func header(_ marker: UInt8) -> Bool {
+            guard index < request.endIndex, request[index] == marker else { return false }
+            index += 1
+            let digitsStart = index
+            while index < request.endIndex, (0x30...0x39).contains(request[index]) { index += 1 }
+            guard index > digitsStart, index + 1 < request.endIndex,
+                  request[index] == 0x0D, request[index + 1] == 0x0A else { return false }
+            index += 2
+            return true
+        }
+        guard header(0x2A), header(0x24) else { return nil }
+        let command = request[index...].prefix { $0 != 0x0D }
+        return command.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 } + [0x20] + request.prefix { $0 != 0x0D }
     }
 
     /// The final clusters of one macrocluster (or part), given its members (request indices,

@@ -205,8 +205,9 @@ private func edge(_ text: String, weight: Int, to target: StateID) -> Edge {
     }
 
     @Test func optionsRoundTripThroughModelParameters() {
-        let options = BuilderOptions(maxFanout: 7, maxStates: 99)
+        let options = BuilderOptions(maxFanout: 7, maxStates: 99, minBannerShare: 0.5)
         #expect(options.parameters.integer("builder.maxFanout") == 7)
+        #expect(options.parameters.number("builder.minBannerShare") == 0.5)
         #expect(BuilderOptions(parameters: options.parameters) == options)
         #expect(BuilderOptions(parameters: LearningParameters()) == BuilderOptions(maxFanout: 64, maxStates: 10_000))
     }

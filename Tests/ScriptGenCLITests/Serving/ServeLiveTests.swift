@@ -41,13 +41,23 @@ import Testing
         try ClientChecks.nmap(port: try server.port(port), expectedFile: "nmap-\(service).txt")
     }
 
-    // Still open (issue 6): the SSH client and server send their banners at the same time, and
-    // in half the captured conversations the client's came first, so the root's most frequent
-    // reply ties with silence; nmap's Redis probe (RESP arrays) matches no learned edge. Each
-    // case also waits out nmap's probe timeouts (minutes), too long for CI while it fails.
-    @Test(.disabled("SSH banner race at the root and Redis RESP probes: see the comment"),
-          arguments: [("ssh", 22), ("redis", 6379)])
+    // SSH: the builder moves a banner sent while the client's first message was in flight to
+    // the root (docs/model-format.md, "Banners sent at the same time as the client's first
+    // message"), so nmap's NULL probe gets it. nmap waits out its other probes: minutes.
+    @Test(.enabled(if: Live.has("nmap")), arguments: [("ssh", 22)])
     func nmapServiceAndVersionOfBannerAndBinaryServices(service: String, port: Int) throws {
+        let server = try ServeProcess(models: [try Live.model(service)])
+        defer { _ = server.stop() }
+        try ClientChecks.nmap(port: try server.port(port), expectedFile: "nmap-\(service).txt")
+    }
+
+    // Redis: the model answers nmap's probe (`*1\r\n$4\r\ninfo\r\n`, grouped with INFO by
+    // its RESP command) with the INFO reply, and served on port 6379 nmap -sV reports "Redis
+    // key-value store 7.0.15". But that probe has rarity 8 and `ports 6379`: at the default
+    // intensity (7) nmap sends it only to port 6379, never to the free port this test serves on.
+    @Test(.disabled("nmap sends its Redis probe only to port 6379; the test serves on a free port"),
+          arguments: [("redis", 6379)])
+    func nmapServiceAndVersionOfRedisOnItsOwnPort(service: String, port: Int) throws {
         let server = try ServeProcess(models: [try Live.model(service)])
         defer { _ = server.stop() }
         try ClientChecks.nmap(port: try server.port(port), expectedFile: "nmap-\(service).txt")
