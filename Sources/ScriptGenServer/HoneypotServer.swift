@@ -46,7 +46,8 @@ public final class HoneypotServer: @unchecked Sendable {
             for port in configuration.ports {
                 let service = ServiceContext(
                     port: port, limits: configuration.limits, emulation: configuration.emulation,
-                    registry: registry, log: log, seed: configuration.seed
+                    registry: registry, log: log, seed: configuration.seed,
+                    wheels: ConversationWheels(limits: configuration.limits)
                 )
                 let channel: any Channel
                 switch port.transport {
