@@ -28,9 +28,16 @@ public struct Event: Sendable {
     /// `{"event":…,"time":…,<fields>}` followed by a newline.
     public func jsonLine() -> [UInt8] {
         var out: [UInt8] = []
+        appendJSONLine(to: &out)
+        return out
+    }
+
+    /// Appends `jsonLine()` to `out` (the event log serialises straight into its queue).
+    func appendJSONLine(to out: inout [UInt8]) {
         var capacity = 96 + fields.count * 24
         for field in fields { if case .bytes(let bytes) = field.value { capacity += (bytes.count + 2) / 3 * 4 } }
-        out.reserveCapacity(capacity)
+        // Only for a fresh buffer: reserving on a growing queue would defeat its geometric growth.
+        if out.isEmpty { out.reserveCapacity(capacity) }
         out.append(contentsOf: #"{"event":"#.utf8)
         JSONText.appendString(id.rawValue, to: &out)
         out.append(contentsOf: #","time":"#.utf8)
@@ -53,7 +60,6 @@ public struct Event: Sendable {
             }
         }
         out.append(contentsOf: "}\n".utf8)
-        return out
     }
 }
 

@@ -96,13 +96,15 @@ public final class EventLog: EventSink, @unchecked Sendable {
     }
 
     public func record(_ event: Event) {
-        let line = event.jsonLine()
         lock.withLock {
-            if stopped || queue.count + line.count > maxQueuedBytes {
+            // Serialised straight into the queue: no line buffer per event.
+            let start = queue.count
+            if !stopped { event.appendJSONLine(to: &queue) }
+            if stopped || queue.count > maxQueuedBytes {
+                queue.removeSubrange(start...)
                 dropped += 1
                 return
             }
-            queue.append(contentsOf: line)
             if writerAsleep {
                 writerAsleep = false
                 lock.broadcast()

@@ -61,12 +61,15 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
 
     func channelActive(context: ChannelHandlerContext) {
         let channel = context.channel
-        source = hostText(channel.remoteAddress)
+        // Each address read takes the channel's lock and each text form an inet_ntop: once.
+        let remote = channel.remoteAddress
+        let local = channel.localAddress
+        source = hostText(remote)
         switch service.registry.admit(source: source, channel: channel) {
         case .refused(let limit, let value):
             service.log.record(Event(.connectionRefused, time: .now(), [
                 ("transport", .string("tcp")), ("src", .string(source)),
-                ("sport", .int(channel.remoteAddress?.port ?? 0)), ("dport", .int(channel.localAddress?.port ?? 0)),
+                ("sport", .int(remote?.port ?? 0)), ("dport", .int(local?.port ?? 0)),
                 ("limit", .string(limit.rawValue)), ("value", .int(value)),
             ]))
             closing = true
@@ -78,8 +81,8 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
             openedAt = now
             lastInput = now
             let endpoints = SessionEndpoints(
-                transport: .tcp, sourceAddress: source, sourcePort: channel.remoteAddress?.port ?? 0,
-                destinationAddress: hostText(channel.localAddress), destinationPort: channel.localAddress?.port ?? 0,
+                transport: .tcp, sourceAddress: source, sourcePort: remote?.port ?? 0,
+                destinationAddress: hostText(local), destinationPort: local?.port ?? 0,
                 modelPort: service.port.modelPort
             )
             let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now)
