@@ -28,18 +28,29 @@ public struct Event: Sendable {
     /// `{"event":…,"time":…,<fields>}` followed by a newline.
     public func jsonLine() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(96 + fields.count * 24)
+        appendJSONLine(to: &out)
+        return out
+    }
+
+    /// Appends `jsonLine()` to `out` (the event log serialises straight into its queue).
+    func appendJSONLine(to out: inout [UInt8]) {
+        var capacity = 96 + fields.count * 24
+        for field in fields { if case .bytes(let bytes) = field.value { capacity += (bytes.count + 2) / 3 * 4 } }
+        // Only for a fresh buffer: reserving on a growing queue would defeat its geometric growth.
+        if out.isEmpty { out.reserveCapacity(capacity) }
         out.append(contentsOf: #"{"event":"#.utf8)
         JSONText.appendString(id.rawValue, to: &out)
         out.append(contentsOf: #","time":"#.utf8)
-        JSONText.appendString(time.iso8601, to: &out)
+        out.append(UInt8(ascii: "\""))
+        time.appendISO8601(to: &out)
+        out.append(UInt8(ascii: "\""))
         for field in fields {
             out.append(UInt8(ascii: ","))
             JSONText.appendString(field.name, to: &out)
             out.append(UInt8(ascii: ":"))
             switch field.value {
             case .string(let text): JSONText.appendString(text, to: &out)
-            case .int(let number): out.append(contentsOf: String(number).utf8)
+            case .int(let number): JSONText.appendInt(number, to: &out)
             case .double(let number): JSONText.appendDouble(number, to: &out)
             case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
             case .bytes(let bytes):
@@ -49,7 +60,6 @@ public struct Event: Sendable {
             }
         }
         out.append(contentsOf: "}\n".utf8)
-        return out
     }
 }
 

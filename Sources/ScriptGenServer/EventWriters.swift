@@ -47,30 +47,39 @@ public final class DirectEventWriter: EventSink, @unchecked Sendable {
 
 /// The honeypot's event log: callers serialise and enqueue (never blocking on the
 /// destination); one writer thread writes whole lines, several per `write` when they queue
-/// up, so lines are never split or interleaved. When the queue exceeds `maxQueuedBytes` (a
+/// up, so lines are never split or interleaved. Producers wake the writer only when it sleeps
+/// with nothing to write, and the writer lets lines gather for `batchDelay` before each write,
+/// so a busy server pays about one wake-up and one `write` per batch, not per line. When the queue exceeds `maxQueuedBytes` (a
 /// slow or stuck destination), new lines are dropped and counted, and a `log.dropped` line
 /// reports them once writing catches up. A failing destination (full disk, closed pipe) loses
 /// lines, never stops the caller.
 public final class EventLog: EventSink, @unchecked Sendable {
     public static let defaultMaxQueuedBytes = 16 << 20
+    /// Nanoseconds the writer waits after waking for more lines to join the batch.
+    public static let defaultBatchDelay: Int64 = 2_000_000
 
     private let fd: Int32
     private let closeWhenDone: Bool
     private let maxQueuedBytes: Int
+    private let batchDelay: Int64
     private let lock = ConditionLock()
     private var queue: [UInt8] = []
     private var dropped = 0
     private var failedWrites = 0
     private var writing = false
+    private var writerAsleep = false
+    private var flushWaiters = 0
     private var stopping = false
     private var stopped = false
     private var thread: pthread_t?
 
     /// `fd` is written by one background thread; with `closeWhenDone` it is closed by `close()`.
-    public init(fd: Int32, closeWhenDone: Bool, maxQueuedBytes: Int = EventLog.defaultMaxQueuedBytes) {
+    public init(fd: Int32, closeWhenDone: Bool, maxQueuedBytes: Int = EventLog.defaultMaxQueuedBytes,
+                batchDelay: Int64 = EventLog.defaultBatchDelay) {
         self.fd = fd
         self.closeWhenDone = closeWhenDone
         self.maxQueuedBytes = maxQueuedBytes
+        self.batchDelay = batchDelay
         let box = Unmanaged.passRetained(self)
         var handle = pthread_t()
         let status = pthread_create(&handle, nil, { argument in
@@ -87,14 +96,19 @@ public final class EventLog: EventSink, @unchecked Sendable {
     }
 
     public func record(_ event: Event) {
-        let line = event.jsonLine()
         lock.withLock {
-            if stopped || queue.count + line.count > maxQueuedBytes {
+            // Serialised straight into the queue: no line buffer per event.
+            let start = queue.count
+            if !stopped { event.appendJSONLine(to: &queue) }
+            if stopped || queue.count > maxQueuedBytes {
+                queue.removeSubrange(start...)
                 dropped += 1
                 return
             }
-            queue.append(contentsOf: line)
-            lock.broadcast()
+            if writerAsleep {
+                writerAsleep = false
+                lock.broadcast()
+            }
         }
     }
 
@@ -106,6 +120,9 @@ public final class EventLog: EventSink, @unchecked Sendable {
     /// Blocks until every queued line has been handed to the destination.
     public func flush() {
         lock.withLock {
+            flushWaiters += 1
+            defer { flushWaiters -= 1 }
+            lock.broadcast()
             while (!queue.isEmpty || writing) && !stopped { lock.wait() }
         }
     }
@@ -125,8 +142,20 @@ public final class EventLog: EventSink, @unchecked Sendable {
         var batch: [UInt8] = []
         var reportedDrops = 0
         while true {
+            let gather = lock.withLock { () -> Bool in
+                while queue.isEmpty && !stopping && dropped == reportedDrops {
+                    writerAsleep = true
+                    lock.wait()
+                }
+                writerAsleep = false
+                return !stopping && flushWaiters == 0 && queue.count < maxQueuedBytes / 2
+            }
+            // Let lines gather: one wake-up and one write for many lines under load.
+            if gather && batchDelay > 0 {
+                var pause = timespec(tv_sec: Int(batchDelay / 1_000_000_000), tv_nsec: Int(batchDelay % 1_000_000_000))
+                nanosleep(&pause, nil)
+            }
             lock.withLock {
-                while queue.isEmpty && !stopping && dropped == reportedDrops { lock.wait() }
                 swap(&batch, &queue)
                 writing = true
             }

@@ -46,7 +46,8 @@ public final class HoneypotServer: @unchecked Sendable {
             for port in configuration.ports {
                 let service = ServiceContext(
                     port: port, limits: configuration.limits, emulation: configuration.emulation,
-                    registry: registry, log: log, seed: configuration.seed
+                    registry: registry, log: log, seed: configuration.seed,
+                    wheels: ConversationWheels(limits: configuration.limits)
                 )
                 let channel: any Channel
                 switch port.transport {
@@ -74,6 +75,8 @@ public final class HoneypotServer: @unchecked Sendable {
         return try ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Accept up to 16 connections per wake-up of the listening socket (NIO's default is 4).
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: buffered / 2, high: buffered))
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65_536))

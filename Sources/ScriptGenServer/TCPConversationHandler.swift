@@ -15,6 +15,8 @@ struct ServiceContext: Sendable {
     let registry: ConnectionRegistry
     let log: any EventSink
     let seed: UInt64?
+    /// Idle and duration limits of TCP conversations, one coarse timer per event loop.
+    let wheels: ConversationWheels
 
     func generatorSeed(session: String) -> UInt64 {
         guard let seed else { return UInt64.random(in: .min ... .max) }
@@ -31,9 +33,10 @@ func hostText(_ address: SocketAddress?) -> String {
 }
 
 /// One TCP conversation: bytes in, emulator actions out. All state is confined to the
-/// channel's event loop. One timer covers the quiet time, the idle time and the duration:
-/// it fires at the earliest of them and re-arms itself.
-final class TCPConversationHandler: ChannelInboundHandler {
+/// channel's event loop. The idle time and the duration are watched by the event loop's
+/// `ConversationWheel`; a timer of its own is armed only while the emulator waits for quiet
+/// time (input pending), so most connections never schedule a task.
+final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Member {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -48,6 +51,9 @@ final class TCPConversationHandler: ChannelInboundHandler {
     private var lastInput: Int64 = 0
     private var timer: Scheduled<Void>?
     private var timerDeadline: Int64 = .max
+    private var wheel: ConversationWheel?
+    private var context: ChannelHandlerContext?
+    var wheelIndex = -1
 
     init(service: ServiceContext) {
         self.service = service
@@ -55,12 +61,15 @@ final class TCPConversationHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         let channel = context.channel
-        source = hostText(channel.remoteAddress)
+        // Each address read takes the channel's lock and each text form an inet_ntop: once.
+        let remote = channel.remoteAddress
+        let local = channel.localAddress
+        source = hostText(remote)
         switch service.registry.admit(source: source, channel: channel) {
         case .refused(let limit, let value):
             service.log.record(Event(.connectionRefused, time: .now(), [
                 ("transport", .string("tcp")), ("src", .string(source)),
-                ("sport", .int(channel.remoteAddress?.port ?? 0)), ("dport", .int(channel.localAddress?.port ?? 0)),
+                ("sport", .int(remote?.port ?? 0)), ("dport", .int(local?.port ?? 0)),
                 ("limit", .string(limit.rawValue)), ("value", .int(value)),
             ]))
             closing = true
@@ -72,8 +81,8 @@ final class TCPConversationHandler: ChannelInboundHandler {
             openedAt = now
             lastInput = now
             let endpoints = SessionEndpoints(
-                transport: .tcp, sourceAddress: source, sourcePort: channel.remoteAddress?.port ?? 0,
-                destinationAddress: hostText(channel.localAddress), destinationPort: channel.localAddress?.port ?? 0,
+                transport: .tcp, sourceAddress: source, sourcePort: remote?.port ?? 0,
+                destinationAddress: hostText(local), destinationPort: local?.port ?? 0,
                 modelPort: service.port.modelPort
             )
             let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now)
@@ -82,8 +91,12 @@ final class TCPConversationHandler: ChannelInboundHandler {
             let actions = emulator.connect()
             self.record = record
             self.emulator = emulator
+            let wheel = service.wheels.wheel(for: context.eventLoop)
+            self.wheel = wheel
+            self.context = context
+            wheel.add(self)
             perform(actions, context: context)
-            armTimer(context: context)
+            if !closing { armTimer(context: context) }
         }
         context.fireChannelActive()
     }
@@ -126,6 +139,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        leaveWheel()
         if admitted {
             admitted = false
             if let record {
@@ -177,12 +191,39 @@ final class TCPConversationHandler: ChannelInboundHandler {
         closeReason = reason
         timer?.cancel()
         timer = nil
+        leaveWheel()
         context.close(promise: nil)
     }
 
+    private func leaveWheel() {
+        wheel?.remove(self)
+        wheel = nil
+        self.context = nil
+    }
+
+    /// Called by the wheel: ends the conversation when its duration or idle time has passed.
+    func sweep(now: Int64) {
+        guard let context, !closing, emulator != nil else { return }
+        checkLimits(now: now, context: context)
+    }
+
+    /// Ends the conversation when a time limit has passed; true when it did.
+    @discardableResult
+    private func checkLimits(now: Int64, context: ChannelHandlerContext) -> Bool {
+        if now - openedAt >= service.limits.maxDuration {
+            end(limit: .maxDuration, value: Int(service.limits.maxDuration / 1_000_000), context: context)
+            return true
+        }
+        if now - lastInput >= service.limits.idleTimeout {
+            end(limit: .idleTimeout, value: Int(service.limits.idleTimeout / 1_000_000), context: context)
+            return true
+        }
+        return false
+    }
+
+    /// Arms the quiet-time timer when the emulator waits for one; the wheel covers the rest.
     private func armTimer(context: ChannelHandlerContext) {
-        var deadline = min(lastInput + service.limits.idleTimeout, openedAt + service.limits.maxDuration)
-        if let quiet = emulator?.nextDeadline { deadline = min(deadline, quiet) }
+        guard let deadline = emulator?.nextDeadline else { return }
         // An armed timer firing earlier than needed re-arms itself: no reschedule per read.
         if timer != nil && timerDeadline <= deadline { return }
         timer?.cancel()
@@ -197,14 +238,7 @@ final class TCPConversationHandler: ChannelInboundHandler {
     private func timerFired(context: ChannelHandlerContext) {
         guard !closing, emulator != nil else { return }
         let now = NIODeadline.now().uptimeNanoseconds.int64
-        if now - openedAt >= service.limits.maxDuration {
-            end(limit: .maxDuration, value: Int(service.limits.maxDuration / 1_000_000), context: context)
-            return
-        }
-        if now - lastInput >= service.limits.idleTimeout {
-            end(limit: .idleTimeout, value: Int(service.limits.idleTimeout / 1_000_000), context: context)
-            return
-        }
+        if checkLimits(now: now, context: context) { return }
         perform(emulator!.quietTimeElapsed(now: now), context: context)
         if !closing { armTimer(context: context) }
     }

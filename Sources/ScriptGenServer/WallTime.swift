@@ -22,6 +22,13 @@ public struct WallTime: Hashable, Sendable {
 
     /// `2026-11-27T00:04:26.214474Z` (UTC, microseconds).
     public var iso8601: String {
+        var out: [UInt8] = []
+        appendISO8601(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `iso8601` as bytes, without building strings (one call per log line).
+    func appendISO8601(to out: inout [UInt8]) {
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         // Civil-from-days (Howard Hinnant's algorithm): no locale or libc time zone involved.
@@ -34,11 +41,39 @@ public struct WallTime: Hashable, Sendable {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        Self.appendPadded(year, width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        Self.appendPadded(month, width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        Self.appendPadded(day, width: 2, to: &out)
+        out.append(UInt8(ascii: "T"))
+        Self.appendPadded(secondOfDay / 3600, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        Self.appendPadded(secondOfDay / 60 % 60, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        Self.appendPadded(secondOfDay % 60, width: 2, to: &out)
+        out.append(UInt8(ascii: "."))
+        Self.appendPadded(Int64(nanoseconds / 1000), width: 6, to: &out)
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    /// Decimal digits of `value`, zero-padded to `width` (a minus sign first when negative).
+    private static func appendPadded(_ value: Int64, width: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for _ in count..<max(count, width) { out.append(UInt8(ascii: "0")) }
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int64(nanoseconds / 1000), 6))Z"
     }
 }
 
