@@ -19,6 +19,10 @@ public struct FlowOptions: Sendable, Hashable {
     public var maxTotalBytes: Int = 128 << 20
     /// Open conversations tracked at once. Past it, the least recently active are handed on.
     public var maxOpenConversations: Int = 200_000
+    /// Segments held ahead of a hole per direction. Past it, further early segments are
+    /// dropped (counted, and their bytes become a gap): a flood of reordered one-byte segments
+    /// cannot make reassembly slow.
+    public var maxOutOfOrderSegments: Int = 4096
     /// Drop TCP conversations whose SYN was not captured instead of inferring the server.
     public var requireHandshake: Bool = false
 
@@ -36,6 +40,8 @@ public struct FlowStatistics: Sendable, Hashable {
     public var outOfOrderSegments = 0
     /// Bytes never captured (holes in a stream), summed over conversations.
     public var gapBytes = 0
+    /// Segments dropped because `maxOutOfOrderSegments` were already waiting.
+    public var outOfOrderSegmentsDropped = 0
     /// Bytes of retransmissions that disagreed with the bytes first seen (first copy kept).
     public var conflictingOverlapBytes = 0
     /// Bytes dropped because a conversation reached `maxBytesPerConversation`.

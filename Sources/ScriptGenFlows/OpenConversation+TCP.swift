@@ -85,7 +85,21 @@ extension TCPDirection {
 
     // MARK: - Reassembly steps
 
+    /// Places one segment, then delivers whatever waiting segments it made ready — in a loop,
+    /// not by recursion, so a long run of reordered segments cannot exhaust the stack.
     mutating func deliver(
+        _ payload: ArraySlice<UInt8>, missing: Int, sequence: UInt32, from direction: Direction,
+        at time: Timestamp, log: inout MessageLog, options: FlowOptions, statistics: inout FlowStatistics
+    ) {
+        place(payload, missing: missing, sequence: sequence, from: direction, at: time, log: &log, options: options, statistics: &statistics)
+        if !pending.isEmpty {
+            drainPending(of: direction, at: time, log: &log, options: options, statistics: &statistics)
+        }
+    }
+
+    /// Appends in-order bytes (dropping what was delivered before) or queues a segment that
+    /// arrived ahead of a hole. Never drains the queue.
+    private mutating func place(
         _ payload: ArraySlice<UInt8>, missing: Int, sequence: UInt32, from direction: Direction,
         at time: Timestamp, log: inout MessageLog, options: FlowOptions, statistics: inout FlowStatistics
     ) {
@@ -98,12 +112,17 @@ extension TCPDirection {
             return
         }
         if offset > 0 {
+            guard pending.count < options.maxOutOfOrderSegments else {
+                // Past the limit the segment is dropped (counted); if data follows it, its bytes
+                // become a recorded gap.
+                statistics.outOfOrderSegmentsDropped += 1
+                return
+            }
             let room = max(0, options.maxBytesPerConversation - log.storedBytes)
             let kept = Array(payload.prefix(room))
             log.truncatedBytes += payload.count - kept.count
             log.storedBytes += kept.count
-            pending.append(PendingSegment(sequence: sequence, bytes: kept, missing: missing + payload.count - kept.count))
-            pendingBytes += kept.count
+            enqueue(PendingSegment(sequence: sequence, bytes: kept, missing: missing + payload.count - kept.count))
             statistics.outOfOrderSegments += 1
             return
         }
@@ -121,9 +140,6 @@ extension TCPDirection {
         log.append(fresh, from: direction, at: time, limit: options.maxBytesPerConversation)
         log.recordGap(freshMissing, from: direction, at: time)
         advance(by: fresh.count, missing: freshMissing, startsNewMessage: startsNewMessage)
-        if !pending.isEmpty {
-            drainPending(of: direction, at: time, log: &log, options: options, statistics: &statistics)
-        }
     }
 
     /// Moves the stream past `count` bytes that were never captured.
@@ -139,8 +155,8 @@ extension TCPDirection {
     mutating func drainPending(of direction: Direction, at time: Timestamp, log: inout MessageLog, options: FlowOptions, statistics: inout FlowStatistics) {
         while let segment = takeReadyPending() {
             log.storedBytes -= segment.bytes.count
-            deliver(segment.bytes[...], missing: segment.missing, sequence: segment.sequence, from: direction,
-                    at: time, log: &log, options: options, statistics: &statistics)
+            place(segment.bytes[...], missing: segment.missing, sequence: segment.sequence, from: direction,
+                  at: time, log: &log, options: options, statistics: &statistics)
         }
     }
 

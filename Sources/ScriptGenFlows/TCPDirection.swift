@@ -10,7 +10,10 @@ struct TCPDirection {
     var started = false
     /// The sequence number of the next byte to deliver.
     var nextSequence: UInt32 = 0
-    /// Segments that arrived ahead of a hole, waiting for it to be filled.
+    /// Segments that arrived ahead of a hole, waiting for it to be filled, sorted from the
+    /// farthest to the nearest (so the next one to deliver is `last`; among segments at the
+    /// same place the one that arrived first is nearer the end). Sorting by distance is stable
+    /// as the stream advances: every distance shrinks by the same amount.
     var pending: [PendingSegment] = []
     var pendingBytes = 0
     /// Sequence number of this side's FIN, once seen.
@@ -54,27 +57,29 @@ struct TCPDirection {
 
     /// The sequence number of the waiting segment nearest the stream (the first of equals).
     var nearestPending: UInt32? {
-        guard let index = nearestPendingIndex else { return nil }
-        return pending[index].sequence
+        pending.last?.sequence
     }
 
-    private var nearestPendingIndex: Int? {
-        guard !pending.isEmpty else { return nil }
-        var best = 0
-        var bestDistance = distance(to: pending[0].sequence)
-        for index in pending.indices.dropFirst() {
-            let candidate = distance(to: pending[index].sequence)
-            if candidate < bestDistance { (best, bestDistance) = (index, candidate) }
+    /// Queues a segment that arrived ahead of a hole, keeping the order (binary search).
+    mutating func enqueue(_ segment: PendingSegment) {
+        let key = distance(to: segment.sequence)
+        var low = 0, high = pending.count
+        // The first index whose distance is at most `key`: the new segment goes before its
+        // equals, so the earlier arrivals stay nearer the end and are delivered first.
+        while low < high {
+            let middle = (low + high) / 2
+            if distance(to: pending[middle].sequence) > key { low = middle + 1 } else { high = middle }
         }
-        return best
+        pending.insert(segment, at: low)
+        pendingBytes += segment.bytes.count
     }
 
     /// Removes and returns the nearest waiting segment if the stream has reached it.
     mutating func takeReadyPending() -> PendingSegment? {
-        guard let index = nearestPendingIndex, distance(to: pending[index].sequence) <= 0 else { return nil }
-        let segment = pending.remove(at: index)
-        pendingBytes -= segment.bytes.count
-        return segment
+        guard let last = pending.last, distance(to: last.sequence) <= 0 else { return nil }
+        pending.removeLast()
+        pendingBytes -= last.bytes.count
+        return last
     }
 }
 

@@ -50,6 +50,7 @@ struct CaptureRunSummary {
         if flows.gapBytes > 0 { notes.append("\(flows.gapBytes) bytes missing (gaps)") }
         if flows.duplicateSegments > 0 { notes.append("\(flows.duplicateSegments) retransmissions") }
         if flows.conflictingOverlapBytes > 0 { notes.append("\(flows.conflictingOverlapBytes) conflicting overlap bytes (first copy kept)") }
+        if flows.outOfOrderSegmentsDropped > 0 { notes.append("\(flows.outOfOrderSegmentsDropped) early segments over the reordering limit dropped") }
         if flows.truncatedBytes > 0 { notes.append("\(flows.truncatedBytes) bytes over the per-conversation limit dropped") }
         if flows.evictedConversations > 0 { notes.append("\(flows.evictedConversations) conversations ended early by memory limits") }
         if flows.droppedWithoutHandshake > 0 { notes.append("\(flows.droppedWithoutHandshake) segments without handshake dropped") }

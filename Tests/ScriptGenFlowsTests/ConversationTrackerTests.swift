@@ -298,3 +298,40 @@ private func texts(_ conversation: Conversation) -> [String] {
     #expect(AddressRange("10.0.0.0/33") == nil)
     #expect(AddressRange("nonsense") == nil)
 }
+
+@Test func longRunOfReversedSegmentsIsReassembledWithoutRecursion() {
+    // 50,000 one-byte segments sent last first: each arrival waits, the first one releases
+    // them all. Delivery is a loop; a recursive one would exhaust the stack.
+    var s = Script()
+    s.handshake()
+    let c = s.clientISN &+ 1
+    let count = 50_000
+    for index in stride(from: count - 1, through: 0, by: -1) {
+        s.add(.client, seq: c &+ UInt32(index), String(UnicodeScalar(UInt8(97 + index % 26))))
+    }
+    var options = FlowOptions()
+    options.maxOutOfOrderSegments = count
+    let (conversations, statistics) = s.run(options: options)
+    #expect(conversations.count == 1)
+    let payload = conversations[0].messages.first?.payload ?? []
+    #expect(payload.count == count)
+    #expect(payload.prefix(3) == [97, 98, 99])
+    #expect(statistics.outOfOrderSegments == count - 1)
+}
+
+@Test func earlySegmentsPastTheLimitAreDroppedAndBecomeGaps() {
+    // One-byte segments with a hole before each: never filled. The queue stops at its limit.
+    var s = Script()
+    s.handshake()
+    let c = s.clientISN &+ 1
+    for index in 0..<1_000 {
+        s.add(.client, seq: c &+ UInt32(2 * index + 1), "x")
+    }
+    var options = FlowOptions()
+    options.maxOutOfOrderSegments = 100
+    let (conversations, statistics) = s.run(options: options)
+    #expect(statistics.outOfOrderSegments == 100)
+    #expect(statistics.outOfOrderSegmentsDropped == 900)
+    #expect(conversations[0].messages.first?.payload.count == 100)
+    #expect(conversations[0].gapBytes > 0)
+}
