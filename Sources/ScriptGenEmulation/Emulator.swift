@@ -36,13 +36,18 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     public private(set) var generator: Generator
 
     private var hasConnected = false
+    /// Received bytes; those before `pendingStart` already formed requests. Advancing an offset
+    /// instead of removing from the front keeps many short requests in one read linear.
     private var pending: [UInt8] = []
+    private var pendingStart = 0
     private var lastByteTime: Int64 = 0
     /// No edge of the current state can match the pending input at any length.
     private var pendingIsUnmatchable = false
     private var scratch = ScanScratch()
     /// Per edge of the current state: the longest pending prefix it matches (-1 for none).
     private var longestMatchPerEdge: [Int] = []
+    /// Complete TCP requests taken so far (for the per-call budget).
+    private var requestCount = 0
 
     public init(machine: CompiledMachine, options: EmulationOptions = EmulationOptions(), generator: Generator) {
         self.machine = machine
@@ -55,11 +60,11 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     }
 
     /// Bytes received but not yet part of a complete request.
-    public var pendingByteCount: Int { pending.count }
+    public var pendingByteCount: Int { pending.count - pendingStart }
 
     /// When `quietTimeElapsed(now:)` should be called next, or nil when nothing is pending.
     public var nextDeadline: Int64? {
-        guard !isClosed, !pending.isEmpty else { return nil }
+        guard !isClosed, pendingByteCount > 0 else { return nil }
         return lastByteTime.addingSaturated(options.quietTime)
     }
 
@@ -73,29 +78,32 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         return actions
     }
 
-    /// TCP bytes arrived, in any split.
-    public mutating func receive(_ bytes: some Collection<UInt8>, now: Int64) -> [EmulatorAction] {
+    /// TCP bytes arrived, in any split. At most `maxRequests` complete requests are answered
+    /// (the driver passes what its request limit has left, so one read of many short requests
+    /// costs at most that many answers); further complete requests stay pending.
+    public mutating func receive(_ bytes: some Collection<UInt8>, now: Int64, maxRequests: Int = .max) -> [EmulatorAction] {
         guard !isClosed, !bytes.isEmpty else { return [] }
         pending.append(contentsOf: bytes)
         lastByteTime = now
         var actions: [EmulatorAction] = []
-        completeRequests(inputEnded: false, into: &actions)
+        completeRequests(inputEnded: false, budget: maxRequests, into: &actions)
         return actions
     }
 
     /// Call at or after `nextDeadline`: pending input is taken as complete once the quiet time
-    /// has passed since the last byte; earlier calls do nothing.
-    public mutating func quietTimeElapsed(now: Int64) -> [EmulatorAction] {
+    /// has passed since the last byte; earlier calls do nothing. `maxRequests` as in `receive`.
+    public mutating func quietTimeElapsed(now: Int64, maxRequests: Int = .max) -> [EmulatorAction] {
         guard let deadline = nextDeadline, now >= deadline else { return [] }
-        return flush()
+        return flush(maxRequests: maxRequests)
     }
 
     /// The input ended (the client shut down its side) or the driver knows a request boundary
-    /// (an offline replay): pending input is taken as complete now.
-    public mutating func flush() -> [EmulatorAction] {
-        guard !isClosed, !pending.isEmpty else { return [] }
+    /// (an offline replay): pending input is taken as complete now. `maxRequests` as in
+    /// `receive`.
+    public mutating func flush(maxRequests: Int = .max) -> [EmulatorAction] {
+        guard !isClosed, pendingByteCount > 0 else { return [] }
         var actions: [EmulatorAction] = []
-        completeRequests(inputEnded: true, into: &actions)
+        completeRequests(inputEnded: true, budget: maxRequests, into: &actions)
         return actions
     }
 
@@ -118,21 +126,25 @@ public struct Emulator<Generator: RandomNumberGenerator> {
 
     // MARK: - Request completion
 
-    private mutating func completeRequests(inputEnded: Bool, into actions: inout [EmulatorAction]) {
+    /// Takes complete requests from `pending`, at most `budget` of them.
+    private mutating func completeRequests(inputEnded: Bool, budget: Int, into actions: inout [EmulatorAction]) {
         let limit = options.maxRequestBytes
-        while !isClosed && !pending.isEmpty {
+        let startCount = requestCount
+        defer { compactPending() }
+        while !isClosed && pendingByteCount > 0 && requestCount - startCount < budget {
+            let available = pendingByteCount
             if pendingIsUnmatchable {
-                if pending.count >= limit {
+                if available >= limit {
                     actions.append(.limitHit(.maxRequestBytes, state: state, byteCount: limit))
                     takeRequest(length: limit, matched: false, into: &actions)
                 } else if inputEnded {
-                    takeRequest(length: pending.count, matched: false, into: &actions)
+                    takeRequest(length: available, matched: false, into: &actions)
                 } else {
                     return
                 }
                 continue
             }
-            let bound = min(pending.count, limit)
+            let bound = min(available, limit)
             let (aliveThrough, longestMatch, shortestFixedEndMatch) = scanPending(bound: bound)
             // The eager rule never decides later than the dead-input rule below (each edge it
             // waits for is alive until it decides), so checking it first keeps split invariance.
@@ -149,19 +161,30 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 } else {
                     pendingIsUnmatchable = true
                 }
-            } else if pending.count >= limit {
+            } else if available >= limit {
                 actions.append(.limitHit(.maxRequestBytes, state: state, byteCount: limit))
                 takeRequest(length: limit, matched: longestMatch == limit, into: &actions)
             } else if inputEnded {
                 if longestMatch >= 1 {
                     takeRequest(length: longestMatch, matched: true, into: &actions)
                 } else {
-                    takeRequest(length: pending.count, matched: false, into: &actions)
+                    takeRequest(length: available, matched: false, into: &actions)
                 }
             } else {
                 return
             }
         }
+    }
+
+    /// Drops the bytes already taken as requests: once per call, so the cost stays linear.
+    private mutating func compactPending() {
+        guard pendingStart > 0 else { return }
+        if pendingStart == pending.count {
+            pending.removeAll(keepingCapacity: pending.capacity <= 1 << 20)
+        } else {
+            pending.removeFirst(pendingStart)
+        }
+        pendingStart = 0
     }
 
     /// Scans the first `bound` pending bytes against every edge of the current state; returns
@@ -174,7 +197,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         var longestMatch = -1
         var shortestFixedEndMatch = -1
         pending.withUnsafeBufferPointer { whole in
-            let bytes = UnsafeBufferPointer(rebasing: whole[0..<bound])
+            let bytes = UnsafeBufferPointer(rebasing: whole[pendingStart..<(pendingStart + bound)])
             for pattern in patterns {
                 let result = pattern.scan(bytes, scratch: &scratch)
                 longestMatchPerEdge.append(result.longestMatch)
@@ -199,10 +222,11 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         var length = shortest
         for pattern in machine.patterns[state] {
             guard let raw = pattern.rawBytes, raw.count > shortest else { continue }
+            let start = pendingStart
             let common = pending.withUnsafeBufferPointer { whole in
                 var common = 0
                 let available = min(raw.count, bound)
-                while common < available && whole[common] == raw[common] { common += 1 }
+                while common < available && whole[start + common] == raw[common] { common += 1 }
                 return common
             }
             if common == raw.count {
@@ -217,8 +241,9 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// Removes the first `length` pending bytes as one request and answers it. With `matched`,
     /// the last `scanPending` found an edge matching exactly `length` bytes.
     private mutating func takeRequest(length: Int, matched: Bool, into actions: inout [EmulatorAction]) {
-        let request = Array(pending[0..<length])
-        pending.removeFirst(length)
+        let request = Array(pending[pendingStart..<(pendingStart + length)])
+        pendingStart += length
+        requestCount += 1
         pendingIsUnmatchable = false
         if matched {
             var best: Int?
@@ -264,6 +289,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
             actions.append(.close)
             isClosed = true
             pending.removeAll()
+            pendingStart = 0
         }
     }
 
@@ -272,12 +298,28 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         guard !replies.isEmpty else { return }
         var chosen = 0
         if options.responseChoice == .weightedRandom && replies.count > 1 {
-            let total = replies.reduce(0) { $0 + UInt64(max(0, $1.count)) }
+            // Counts come from a model file: halve them all until their sum fits in 64 bits
+            // (an edited model may hold counts near Int.max), which keeps the proportions.
+            var shift: UInt64 = 0
+            var total: UInt64 = 0
+            while shift < 64 {
+                var sum: UInt64 = 0
+                var overflow = false
+                for reply in replies {
+                    (sum, overflow) = sum.addingReportingOverflow(UInt64(max(0, reply.count)) >> shift)
+                    if overflow { break }
+                }
+                if !overflow {
+                    total = sum
+                    break
+                }
+                shift += 1
+            }
             if total > 0 {
                 // Multiply-high maps a 64-bit draw onto 0..<total the same way on every platform.
                 var draw = total.multipliedFullWidth(by: generator.next()).high
                 for (index, reply) in replies.enumerated() {
-                    let count = UInt64(max(0, reply.count))
+                    let count = UInt64(max(0, reply.count)) >> shift
                     if draw < count {
                         chosen = index
                         break

@@ -97,10 +97,15 @@ public final class EventLog: EventSink, @unchecked Sendable {
 
     public func record(_ event: Event) {
         lock.withLock {
+            // A full queue drops the line before paying for its serialisation.
+            if stopped || queue.count >= maxQueuedBytes {
+                dropped += 1
+                return
+            }
             // Serialised straight into the queue: no line buffer per event.
             let start = queue.count
-            if !stopped { event.appendJSONLine(to: &queue) }
-            if stopped || queue.count > maxQueuedBytes {
+            event.appendJSONLine(to: &queue)
+            if queue.count > maxQueuedBytes {
                 queue.removeSubrange(start...)
                 dropped += 1
                 return

@@ -81,7 +81,8 @@ public struct Responder: Sendable {
                 }
                 break
             }
-            var deadline = min(lastInput + options.idleTimeout, start + options.maxDuration)
+            // Saturating: an operator may give limits near Int64.max ("never").
+            var deadline = min(lastInput.addingClamped(options.idleTimeout), start.addingClamped(options.maxDuration))
             if let quiet = emulator.nextDeadline { deadline = min(deadline, quiet) }
             let waitMilliseconds = Int32(clamping: max(0, (deadline - now + 999_999) / 1_000_000))
             var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
@@ -93,7 +94,8 @@ public struct Responder: Sendable {
             }
             let after = MonotonicClock.now()
             if ready == 0 {
-                perform(emulator.quietTimeElapsed(now: after))
+                perform(emulator.quietTimeElapsed(now: after, maxRequests: remainingRequests))
+                checkRequestLimit()
                 continue
             }
             let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
@@ -112,20 +114,28 @@ public struct Responder: Sendable {
                 perform(emulator.receiveDatagram(buffer[0..<count]))
             } else {
                 if count == 0 {
-                    perform(emulator.flush())
+                    perform(emulator.flush(maxRequests: remainingRequests))
                     if closeReason == nil { closeReason = .clientClosed }
                     break
                 }
                 record.received(byteCount: count)
-                perform(emulator.receive(buffer[0..<count], now: after))
+                // The budget bounds the answers to one read of many short requests.
+                perform(emulator.receive(buffer[0..<count], now: after, maxRequests: remainingRequests))
             }
-            if closeReason == nil && record.requests >= options.maxRequests {
-                end(limit: .maxRequests, value: options.maxRequests, reason: .limit)
-            }
+            checkRequestLimit()
         }
         let reason = closeReason ?? .clientClosed
         log.record(record.closed(reason: reason, time: .now(), now: MonotonicClock.now()))
         return reason
+    }
+
+    /// Requests the conversation may still make under `maxRequests`.
+    private var remainingRequests: Int { max(0, options.maxRequests - record.requests) }
+
+    private mutating func checkRequestLimit() {
+        if closeReason == nil && record.requests >= options.maxRequests {
+            end(limit: .maxRequests, value: options.maxRequests, reason: .limit)
+        }
     }
 
     private mutating func end(limit: ServerLimit, value: Int, reason: CloseReason) {
@@ -135,7 +145,8 @@ public struct Responder: Sendable {
 
     private mutating func perform(_ actions: [EmulatorAction]) {
         for action in actions {
-            if closeReason == .writeFailed { return }
+            // Ending (a failed write, a limit, the model's close): nothing more is sent or logged.
+            if closeReason != nil { return }
             let time = WallTime.now()
             switch action {
             case .send(var bytes):
@@ -169,5 +180,13 @@ public struct Responder: Sendable {
         #else
         return type == SOCK_DGRAM
         #endif
+    }
+}
+
+extension Int64 {
+    /// Addition that stops at the bounds instead of trapping (limits given as "never").
+    func addingClamped(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }

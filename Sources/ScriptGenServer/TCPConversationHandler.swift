@@ -107,11 +107,10 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
         let now = NIODeadline.now().uptimeNanoseconds.int64
         lastInput = now
         record!.received(byteCount: buffer.readableBytes)
-        let actions = emulator!.receive(buffer.readableBytesView, now: now)
+        // The budget bounds the answers to one read of many short requests.
+        let actions = emulator!.receive(buffer.readableBytesView, now: now, maxRequests: remainingRequests)
         perform(actions, context: context)
-        if !closing, record!.requests >= service.limits.maxRequests {
-            end(limit: .maxRequests, value: service.limits.maxRequests, context: context)
-        }
+        checkRequestLimit(context: context)
         if !closing { armTimer(context: context) }
     }
 
@@ -120,7 +119,7 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
             // The client shut down its side: what is pending is a complete request; answer it,
             // then close as honeyd does when the script exits at EOF.
             if !closing, emulator != nil {
-                perform(emulator!.flush(), context: context)
+                perform(emulator!.flush(maxRequests: remainingRequests), context: context)
             }
             close(reason: closeReason ?? .clientClosed, context: context)
             return
@@ -163,6 +162,8 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
         guard !actions.isEmpty else { return }
         var wrote = false
         for action in actions {
+            // Closed by a limit (a client that does not read) or the model: stop sending and logging.
+            if closing { break }
             let time = WallTime.now()
             switch action {
             case .send(let bytes):
@@ -178,6 +179,15 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
             }
         }
         if wrote { context.flush() }
+    }
+
+    /// Requests the conversation may still make under `maxRequests`.
+    private var remainingRequests: Int { max(0, service.limits.maxRequests - (record?.requests ?? 0)) }
+
+    private func checkRequestLimit(context: ChannelHandlerContext) {
+        if !closing, let record, record.requests >= service.limits.maxRequests {
+            end(limit: .maxRequests, value: service.limits.maxRequests, context: context)
+        }
     }
 
     private func end(limit: ServerLimit, value: Int, context: ChannelHandlerContext) {
@@ -239,7 +249,8 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
         guard !closing, emulator != nil else { return }
         let now = NIODeadline.now().uptimeNanoseconds.int64
         if checkLimits(now: now, context: context) { return }
-        perform(emulator!.quietTimeElapsed(now: now), context: context)
+        perform(emulator!.quietTimeElapsed(now: now, maxRequests: remainingRequests), context: context)
+        checkRequestLimit(context: context)
         if !closing { armTimer(context: context) }
     }
 }

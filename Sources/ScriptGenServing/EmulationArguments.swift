@@ -29,7 +29,9 @@ public struct EmulationArguments: ParsableArguments {
 
     public func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
-        guard quietTimeMilliseconds >= 0 else { throw ValidationError("--quiet-time-ms must not be negative") }
+        guard (0...maxMilliseconds).contains(quietTimeMilliseconds) else {
+            throw ValidationError("--quiet-time-ms must be between 0 and \(maxMilliseconds) (one day)")
+        }
         guard maxRequestBytes >= 1 else { throw ValidationError("--max-request-bytes must be at least 1") }
     }
 
@@ -41,11 +43,37 @@ public struct EmulationArguments: ParsableArguments {
         }
         return EmulationOptions(
             noMatch: policy, responseChoice: randomReplies ? .weightedRandom : .mostFrequent,
-            maxRequestBytes: maxRequestBytes, quietTime: Int64(quietTimeMilliseconds) * 1_000_000
+            maxRequestBytes: maxRequestBytes, quietTime: Int64(clamping: quietTimeMilliseconds).multipliedClamped(by: 1_000_000)
         )
     }
 }
 
+/// The longest time an option accepts: one day, far beyond any conversation worth keeping, and
+/// far below where nanoseconds overflow `Int64`.
+let maxSeconds: Double = 86_400
+let maxMilliseconds = 86_400_000
+
+/// Throws unless `seconds` is a positive, finite time of at most `maxSeconds`.
+func validateSeconds(_ seconds: Double, option: String) throws {
+    guard seconds > 0, seconds <= maxSeconds else {
+        throw ValidationError("\(option) must be more than 0 and at most \(Int(maxSeconds)) seconds (one day)")
+    }
+}
+
+/// Nanoseconds for an option in seconds; out-of-range values (NaN, infinite, huge) clamp
+/// instead of trapping, though `validateSeconds` rejects them first.
 func nanoseconds(seconds: Double) -> Int64 {
-    Int64((seconds * 1e9).rounded())
+    let value = (seconds * 1e9).rounded()
+    guard value.isFinite else { return value > 0 ? .max : 0 }
+    // Int64.max is not a Double; 2^63 is the first value that does not fit.
+    if value >= 9_223_372_036_854_775_808.0 { return .max }
+    if value <= -9_223_372_036_854_775_808.0 { return .min }
+    return Int64(value)
+}
+
+extension Int64 {
+    func multipliedClamped(by other: Int64) -> Int64 {
+        let (product, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? ((self < 0) != (other < 0) ? .min : .max) : product
+    }
 }

@@ -51,9 +51,10 @@ public struct RespondCommand: ParsableCommand {
 
     public func validate() throws {
         guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1...65535") }
-        if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
-        guard maxDuration > 0, maxRequests >= 1, maxDatagramBytes >= 1 else {
-            throw ValidationError("--max-duration, --max-requests and --max-datagram-bytes must be positive")
+        if let idleTimeout { try validateSeconds(idleTimeout, option: "--idle-timeout") }
+        try validateSeconds(maxDuration, option: "--max-duration")
+        guard maxRequests >= 1, maxDatagramBytes >= 1 else {
+            throw ValidationError("--max-requests and --max-datagram-bytes must be positive")
         }
     }
 

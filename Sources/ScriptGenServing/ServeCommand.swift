@@ -72,7 +72,8 @@ public struct ServeCommand: ParsableCommand {
         guard !models.isEmpty else { throw ValidationError("give at least one model file") }
         guard portOffset == 0 || mappings.isEmpty else { throw ValidationError("use either --port-offset or --map, not both") }
         guard !onlyMapped || !mappings.isEmpty else { throw ValidationError("--only-mapped needs --map") }
-        guard idleTimeout > 0, maxDuration > 0 else { throw ValidationError("--idle-timeout and --max-duration must be positive") }
+        try validateSeconds(idleTimeout, option: "--idle-timeout")
+        try validateSeconds(maxDuration, option: "--max-duration")
     }
 
     /// The ports to serve: every machine of every model, moved as the options say; two
