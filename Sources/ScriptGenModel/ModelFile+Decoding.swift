@@ -121,7 +121,8 @@ private func readPort(_ value: JSONValue) throws(FieldError) -> UInt16 {
 private func readTime(_ value: JSONValue) throws(FieldError) -> Int64 {
     let text = try readString(value)
     guard let time = ModelTime.parse(text) else {
-        throw FieldError(.invalidValue("\"\(text)\" is not a UTC time like 2005-03-01T12:00:00.5Z"), at: value)
+        // Outside 1677-2262 the nanoseconds since 1970 do not fit an Int64.
+        throw FieldError(.invalidValue("\"\(text)\" is not a UTC time like 2005-03-01T12:00:00.5Z (between 1677-09-21 and 2262-04-11)"), at: value)
     }
     return time
 }

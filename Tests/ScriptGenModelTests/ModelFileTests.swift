@@ -231,7 +231,9 @@ let sampleModelJSON = """
             ("{\"var\": [4, 9]}", "{\"var\": [4]}", .invalidValue("a variable element is [min, max]; found 1 numbers"), "machines[0].states[0].edges[0].pattern[1].var"),
             ("{\"var\": [4, 9]}", "{\"any\": [4, 9]}", .invalidValue("a pattern element has exactly one key, \"fixed\" or \"var\""), "machines[0].states[0].edges[0].pattern[1]"),
             ("{\"fixed\": \"DQo=\"}", "{\"fixed\": \"\"}", .invalidValue("a fixed element cannot be empty"), "machines[0].states[0].edges[0].pattern[2].fixed"),
-            ("\"2005-03-01T12:01:00Z\"", "\"2005-02-30T12:01:00Z\"", .invalidValue("\"2005-02-30T12:01:00Z\" is not a UTC time like 2005-03-01T12:00:00.5Z"), "provenance.captures[0].lastPacketTime"),
+            ("\"2005-03-01T12:01:00Z\"", "\"2005-02-30T12:01:00Z\"", .invalidValue("\"2005-02-30T12:01:00Z\" is not a UTC time like 2005-03-01T12:00:00.5Z (between 1677-09-21 and 2262-04-11)"), "provenance.captures[0].lastPacketTime"),
+            // Years 0000-9999 parse, but only 1677-2262 fit Int64 nanoseconds (this used to trap).
+            ("\"2005-03-01T12:00:00.25Z\"", "\"3000-01-01T00:00:00Z\"", .invalidValue("\"3000-01-01T00:00:00Z\" is not a UTC time like 2005-03-01T12:00:00.5Z (between 1677-09-21 and 2262-04-11)"), "provenance.captures[0].firstPacketTime"),
             ("\"builder.maxStates\": 10000", "\"builder.maxStates\": null", .wrongType(expected: "a number, boolean or string", found: "null"), "parameters.builder.maxStates"),
             ("\"toolVersion\": \"0.1.0\"", "\"toolVersion\": [\"0.1.0\"]", .wrongType(expected: "a string", found: "an array"), "toolVersion"),
             ("\"edges\": [],", "\"edges\": {},", .wrongType(expected: "an array", found: "an object"), "machines[0].states[2].edges"),
