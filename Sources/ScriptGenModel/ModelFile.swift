@@ -37,6 +37,12 @@ public struct ModelFile: Hashable, Sendable {
         buildReports.first { $0.transport == transport && $0.port == port }
     }
 
+    /// The largest count, weight, size or gap bound a model file may hold (2^53, the largest
+    /// integer a JSON reader using doubles keeps exact), and the largest total of one state's
+    /// reply counts or edge weights. Learned models stay far below it; a larger value is an
+    /// edit, and rejecting it keeps every sum a reader makes of a few of them from overflowing.
+    public static let maximumCount = 1 << 53
+
     /// The file's bytes: UTF-8 JSON ending in a newline.
     public func encode() -> [UInt8] {
         JSONWriter.write(jsonValue())
