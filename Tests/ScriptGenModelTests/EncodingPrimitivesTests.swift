@@ -104,6 +104,23 @@ import Testing
         #expect(JSONWriter.write(try JSONParser.parse(JSONWriter.write(value))) == JSONWriter.write(value))
     }
 
+    /// The parser builds the whole tree, so the number of values is capped; the error names
+    /// the first value over the limit (a 48 MB file of empty arrays used 867 MB before the cap).
+    @Test func valuesBeyondTheCountLimitAreRejectedAtTheirOffset() throws {
+        #expect(try JSONParser.parse(Array("[1, 2]".utf8), maximumValueCount: 3).kind == .array([JSONValue(.number("1"), offset: 1), JSONValue(.number("2"), offset: 4)]))
+        let cases: [(String, Int, [JSONPathComponent])] = [
+            ("[1, 2, 3]", 7, [.index(2)]),
+            ("[[], [[]]]", 6, [.index(1), .index(0)]),
+            ("{\"a\": [], \"b\": [0]}", 16, [.key("b"), .index(0)]),  // keys are not values
+        ]
+        for (text, offset, path) in cases {
+            #expect(throws: JSONSyntaxError(reason: "more than 3 JSON values; a model has far fewer", byteOffset: offset, truncated: false, path: path), "\(text)") {
+                try JSONParser.parse(Array(text.utf8), maximumValueCount: 3)
+            }
+        }
+        #expect(JSONParser.defaultMaximumValueCount == 8_388_608)
+    }
+
     @Test func truncatedInputIsFlaggedAsTruncated() {
         for text in ["", "{", "[1", "\"abc", "{\"a\"", "{\"a\":", "tr", "-", "1.", "1e", "\"\\u00", "\"\\"] {
             do {

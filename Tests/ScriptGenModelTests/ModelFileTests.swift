@@ -185,6 +185,15 @@ let sampleModelJSON = """
         #expect(loadError(#"{"formatVersion": 1.5}"#)?.reason == .wrongType(expected: "an integer", found: "the number 1.5"))
     }
 
+    /// Loading takes several times the file size in memory: larger files are refused unparsed.
+    @Test func filesOverTheSizeLimitAreRefusedBeforeParsing() {
+        #expect(ModelFile.maximumFileBytes == 256 << 20)
+        let tooLarge = [UInt8](repeating: 0x20, count: ModelFile.maximumFileBytes + 1)
+        let error = loadError(tooLarge)
+        #expect(error?.reason == .notAModel("the file is 268435457 bytes, more than the 268435456 a model may have"))
+        #expect(error?.byteOffset == ModelFile.maximumFileBytes)
+    }
+
     @Test func malformedJSONGivesTheOffendingByte() throws {
         let cases: [(String, String, Int)] = [
             ("{\"a\" 1}", "expected ':' after a key, found '1'", 5),
