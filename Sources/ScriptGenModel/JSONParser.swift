@@ -13,18 +13,24 @@ struct JSONSyntaxError: Error, Hashable, Sendable {
 struct JSONParser {
     /// Nesting deeper than this is rejected; a model nests about eight levels.
     static let maximumDepth = 64
+    /// More values than this are rejected: the parser builds the whole tree, at about 55 bytes
+    /// of memory per value, so this bounds what a crafted file can make a load allocate.
+    static let defaultMaximumValueCount = 8 << 20
 
     private let bytes: UnsafeBufferPointer<UInt8>
+    private let maximumValueCount: Int
+    private var valueCount = 0
     private var position = 0
     private var path: [JSONPathComponent] = []
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    private init(bytes: UnsafeBufferPointer<UInt8>, maximumValueCount: Int) {
         self.bytes = bytes
+        self.maximumValueCount = maximumValueCount
     }
 
-    static func parse(_ input: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    static func parse(_ input: [UInt8], maximumValueCount: Int = defaultMaximumValueCount) throws(JSONSyntaxError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = input.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(bytes: buffer)
+            var parser = JSONParser(bytes: buffer, maximumValueCount: maximumValueCount)
             do throws(JSONSyntaxError) {
                 parser.skipWhitespace()
                 let value = try parser.parseValue()
@@ -65,6 +71,10 @@ struct JSONParser {
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
         guard position < bytes.count else { throw endOfInput("a value") }
+        guard valueCount < maximumValueCount else {
+            throw failure("more than \(maximumValueCount) JSON values; a model has far fewer")
+        }
+        valueCount += 1
         let start = position
         switch bytes[position] {
         case UInt8(ascii: "{"): return try parseObject()

@@ -87,11 +87,26 @@ private func readInteger(_ value: JSONValue) throws(FieldError) -> Int {
     return number
 }
 
-/// Counts, weights and sizes: integers that cannot be negative.
+/// Counts, weights and sizes: integers from 0 to `ModelFile.maximumCount`.
 private func readCount(_ value: JSONValue) throws(FieldError) -> Int {
     let number = try readInteger(value)
     guard number >= 0 else { throw FieldError(.invalidValue("\(number) is negative; a count cannot be"), at: value) }
+    guard number <= ModelFile.maximumCount else {
+        throw FieldError(.invalidValue("\(number) is above \(ModelFile.maximumCount), the largest count a model holds"), at: value)
+    }
     return number
+}
+
+/// A state's reply counts (or edge weights) must add up to at most `ModelFile.maximumCount`,
+/// so code choosing among them by weight can sum them without overflow.
+private func checkTotal(_ counts: [Int], of what: String, in value: JSONValue) throws(FieldError) {
+    var total = 0
+    for count in counts {
+        total += count  // Each is at most 2^53 and the total stops at 2^53 + 2^53: no overflow.
+        guard total <= ModelFile.maximumCount else {
+            throw FieldError(.invalidValue("the \(what) add up to more than \(ModelFile.maximumCount), the largest count a model holds"), at: value)
+        }
+    }
 }
 
 private func readBytes(_ value: JSONValue) throws(FieldError) -> [UInt8] {
@@ -121,7 +136,8 @@ private func readPort(_ value: JSONValue) throws(FieldError) -> UInt16 {
 private func readTime(_ value: JSONValue) throws(FieldError) -> Int64 {
     let text = try readString(value)
     guard let time = ModelTime.parse(text) else {
-        throw FieldError(.invalidValue("\"\(text)\" is not a UTC time like 2005-03-01T12:00:00.5Z"), at: value)
+        // Outside 1677-2262 the nanoseconds since 1970 do not fit an Int64.
+        throw FieldError(.invalidValue("\"\(text)\" is not a UTC time like 2005-03-01T12:00:00.5Z (between 1677-09-21 and 2262-04-11)"), at: value)
     }
     return time
 }
@@ -256,10 +272,14 @@ extension State {
         let object = try ObjectReader(json)
         self.init(
             replies: try object.required("replies") { (value) throws(FieldError) in
-                try readArray(value) { (_, element) throws(FieldError) in try ObservedReply(json: element) }
+                let replies = try readArray(value) { (_, element) throws(FieldError) in try ObservedReply(json: element) }
+                try checkTotal(replies.map(\.count), of: "reply counts", in: value)
+                return replies
             },
             edges: try object.required("edges") { (value) throws(FieldError) in
-                try readArray(value) { (_, element) throws(FieldError) in try Edge(json: element, stateCount: stateCount) }
+                let edges = try readArray(value) { (_, element) throws(FieldError) in try Edge(json: element, stateCount: stateCount) }
+                try checkTotal(edges.map(\.weight), of: "edge weights", in: value)
+                return edges
             },
             visits: try object.required("visits", readCount),
             endings: try object.required("endings", readCount),

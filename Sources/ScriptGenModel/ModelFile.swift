@@ -37,6 +37,16 @@ public struct ModelFile: Hashable, Sendable {
         buildReports.first { $0.transport == transport && $0.port == port }
     }
 
+    /// The largest count, weight, size or gap bound a model file may hold (2^53, the largest
+    /// integer a JSON reader using doubles keeps exact), and the largest total of one state's
+    /// reply counts or edge weights. Learned models stay far below it; a larger value is an
+    /// edit, and rejecting it keeps every sum a reader makes of a few of them from overflowing.
+    public static let maximumCount = 1 << 53
+
+    /// Larger files are refused before parsing (a learned model is megabytes; loading takes
+    /// several times the file size in memory). Readers should stop reading past it.
+    public static let maximumFileBytes = 256 << 20
+
     /// The file's bytes: UTF-8 JSON ending in a newline.
     public func encode() -> [UInt8] {
         JSONWriter.write(jsonValue())
@@ -45,6 +55,12 @@ public struct ModelFile: Hashable, Sendable {
     /// Reads a model file, rejecting anything that is not a well-formed model of a supported
     /// version with an error naming the JSON path and byte offset of the problem.
     public static func decode(from bytes: [UInt8]) throws(ModelLoadError) -> ModelFile {
+        guard bytes.count <= maximumFileBytes else {
+            throw ModelLoadError(
+                reason: .notAModel("the file is \(bytes.count) bytes, more than the \(maximumFileBytes) a model may have"),
+                path: "", byteOffset: maximumFileBytes
+            )
+        }
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)

@@ -164,7 +164,7 @@ public enum ModelRendering {
             }
             let moreReplies = state.replies.dropFirst(max(0, options.maxRepliesPerState))
             if !moreReplies.isEmpty {
-                lines.append(pad(indent) + "(\(count(moreReplies.count, "more reply", plural: "more replies")), \(count(moreReplies.reduce(0) { $0 + $1.count }, "time")))")
+                lines.append(pad(indent) + "(\(count(moreReplies.count, "more reply", plural: "more replies")), \(count(moreReplies.reduce(0) { $0.addingSaturating($1.count) }, "time")))")
             }
             if state.cutRequests > 0 {
                 lines.append(pad(indent) + "(\(count(state.cutRequests, "request")) cut by the fan-out or state limit)")
@@ -177,7 +177,7 @@ public enum ModelRendering {
             let visible = state.edges.filter { $0.weight >= options.minWeight }
             let hidden = state.edges.count - visible.count
             if hidden > 0 {
-                let hiddenWeight = state.edges.reduce(0) { $0 + ($1.weight < options.minWeight ? $1.weight : 0) }
+                let hiddenWeight = state.edges.reduce(0) { $0.addingSaturating($1.weight < options.minWeight ? $1.weight : 0) }
                 lines.append(pad(indent) + "(\(count(hidden, "edge")) with weight below \(options.minWeight) hidden, total weight \(hiddenWeight))")
             }
             for edge in visible.reversed() {

@@ -1,13 +1,19 @@
 /// Capture times in the model file as ISO 8601 UTC text (`2005-03-01T12:00:00.25Z`): exact to
 /// the nanosecond, readable, and safe from JSON readers that turn big integers into doubles.
 /// Written without Foundation with the days-from-civil conversion (proleptic Gregorian).
+///
+/// Every `Int64` formats (1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z), and
+/// `parse` is its exact inverse: a capture with an absurd timestamp is recorded as it is, and a
+/// text time outside that range is rejected (nil) rather than overflowing.
 enum ModelTime {
     private static let nanosecondsPerSecond: Int64 = 1_000_000_000
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; the fraction has no trailing zeros and is omitted when zero.
     static func format(nanoseconds: Int64) -> String {
         let seconds = nanoseconds.floorDivided(by: nanosecondsPerSecond)
-        let fraction = nanoseconds - seconds * nanosecondsPerSecond
+        // From the remainder, not `nanoseconds - seconds * 1e9`: near Int64.min that product overflows.
+        let remainder = nanoseconds % nanosecondsPerSecond
+        let fraction = remainder < 0 ? remainder + nanosecondsPerSecond : remainder
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
@@ -25,7 +31,9 @@ enum ModelTime {
         return text + "Z"
     }
 
-    /// Parses exactly the form `format` writes (years 0000-9999, 1-9 fraction digits).
+    /// Parses exactly the form `format` writes (years 0000-9999, 1-9 fraction digits); nil for
+    /// a malformed time or one whose nanoseconds since 1970 do not fit an `Int64` (before
+    /// 1677-09-21T00:12:43.145224192Z or after 2262-04-11T23:47:16.854775807Z).
     static func parse(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z") else { return nil }
@@ -54,8 +62,19 @@ enum ModelTime {
         } else if bytes.count != 20 {
             return nil
         }
+        // Days and seconds stay far inside Int64 for years 0000-9999; the nanoseconds may not.
         let days = daysFromCivil(year: year, month: month, day: day)
-        return (days * 86_400 + hour * 3600 + minute * 60 + second) * nanosecondsPerSecond + fraction
+        var seconds = days * 86_400 + hour * 3600 + minute * 60 + second
+        var fractionPart = fraction
+        if seconds < 0 && fractionPart > 0 {
+            // Borrow a second so the product stays in range down to Int64.min exactly.
+            seconds += 1
+            fractionPart -= nanosecondsPerSecond
+        }
+        let (whole, productOverflow) = seconds.multipliedReportingOverflow(by: nanosecondsPerSecond)
+        let (total, sumOverflow) = whole.addingReportingOverflow(fractionPart)
+        guard !productOverflow, !sumOverflow else { return nil }
+        return total
     }
 
     private static func daysInMonth(year: Int64, month: Int64) -> Int64 {

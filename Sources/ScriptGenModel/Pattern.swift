@@ -29,20 +29,23 @@ public struct Pattern: Hashable, Sendable {
         return nil
     }
 
+    /// Fewest bytes a matching request has (`Int.max` if the sum overflows).
     public var minimumLength: Int {
         elements.reduce(0) { total, element in
             switch element {
-            case .fixed(let bytes): total + bytes.count
-            case .variable(let min, _): total + min
+            case .fixed(let bytes): total.addingSaturating(bytes.count)
+            case .variable(let min, _): total.addingSaturating(min)
             }
         }
     }
 
+    /// Most bytes a matching request has; `Int.max` when the gaps' bounds add up past it
+    /// (possible only in a hand-edited file), which reads as "unbounded".
     public var maximumLength: Int {
         elements.reduce(0) { total, element in
             switch element {
-            case .fixed(let bytes): total + bytes.count
-            case .variable(_, let max): total + max
+            case .fixed(let bytes): total.addingSaturating(bytes.count)
+            case .variable(_, let max): total.addingSaturating(max)
             }
         }
     }
@@ -50,7 +53,7 @@ public struct Pattern: Hashable, Sendable {
     /// Number of bytes the pattern pins down; more fixed bytes mean a more specific edge.
     public var fixedByteCount: Int {
         elements.reduce(0) { total, element in
-            if case .fixed(let bytes) = element { return total + bytes.count }
+            if case .fixed(let bytes) = element { return total.addingSaturating(bytes.count) }
             return total
         }
     }

@@ -6,9 +6,10 @@ public struct MachineStatistics: Hashable, Sendable {
     public var depth: Int
     /// Most edges leaving one state.
     public var largestFanout: Int
-    /// Sum of `State.cutRequests`: requests the limits kept out of the machine.
+    /// Sum of `State.cutRequests`: requests the limits kept out of the machine (`Int.max` if
+    /// the sum overflows, as only a hand-edited file can make it).
     public var cutRequests: Int
-    /// Sum of `State.endings`.
+    /// Sum of `State.endings` (`Int.max` if the sum overflows).
     public var endings: Int
 
     public init(states: Int, edges: Int, depth: Int, largestFanout: Int, cutRequests: Int, endings: Int) {
@@ -27,8 +28,8 @@ extension StateMachine {
         for state in states {
             edges += state.edges.count
             largestFanout = max(largestFanout, state.edges.count)
-            cutRequests += state.cutRequests
-            endings += state.endings
+            cutRequests = cutRequests.addingSaturating(state.cutRequests)
+            endings = endings.addingSaturating(state.endings)
         }
         return MachineStatistics(
             states: states.count, edges: edges, depth: depthByState().compactMap { $0 }.max() ?? 0,

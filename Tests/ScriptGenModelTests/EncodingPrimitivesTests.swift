@@ -41,6 +41,26 @@ import Testing
         }
     }
 
+    /// The whole Int64 range formats and parses back (a pcapng with a huge tick count gave
+    /// `Int64.min + 192`, and formatting it trapped).
+    @Test func theInt64ExtremesRoundTrip() {
+        let extremes: [(Int64, String)] = [
+            (Int64.min, "1677-09-21T00:12:43.145224192Z"), (Int64.min + 192, "1677-09-21T00:12:43.145224384Z"),
+            (Int64.min + 854_775_808, "1677-09-21T00:12:44Z"), (Int64.max, "2262-04-11T23:47:16.854775807Z"),
+        ]
+        for (value, text) in extremes {
+            #expect(ModelTime.format(nanoseconds: value) == text)
+            #expect(ModelTime.parse(text) == value)
+        }
+    }
+
+    /// Valid dates whose nanoseconds since 1970 do not fit an Int64 are nil, not a trap.
+    @Test(arguments: ["3000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "0000-01-01T00:00:00Z",
+                      "1677-09-21T00:12:43.145224191Z", "2262-04-11T23:47:16.854775808Z", "1600-01-01T00:00:00.5Z"])
+    func timesOutsideTheInt64RangeAreRejected(text: String) {
+        #expect(ModelTime.parse(text) == nil)
+    }
+
     @Test(arguments: ["", "2005-03-01", "2005-03-01T12:00:00", "2005-03-01 12:00:00Z", "2005-13-01T12:00:00Z",
                       "2005-02-29T12:00:00Z", "2005-03-01T24:00:00Z", "2005-03-01T12:60:00Z", "2005-03-01T12:00:00.Z",
                       "2005-03-01T12:00:00.1234567891Z", "2005-03-01T12:00:00+01:00", "20O5-03-01T12:00:00Z"])
@@ -82,6 +102,23 @@ import Testing
         let text = String(decoding: JSONWriter.write(value), as: UTF8.self)
         #expect(text == "{\"B\": {}, \"a\": [1, false, null], \"b\": \"quote\\\" backslash\\\\ newline\\n control\\u0001 é\"}\n")
         #expect(JSONWriter.write(try JSONParser.parse(JSONWriter.write(value))) == JSONWriter.write(value))
+    }
+
+    /// The parser builds the whole tree, so the number of values is capped; the error names
+    /// the first value over the limit (a 48 MB file of empty arrays used 867 MB before the cap).
+    @Test func valuesBeyondTheCountLimitAreRejectedAtTheirOffset() throws {
+        #expect(try JSONParser.parse(Array("[1, 2]".utf8), maximumValueCount: 3).kind == .array([JSONValue(.number("1"), offset: 1), JSONValue(.number("2"), offset: 4)]))
+        let cases: [(String, Int, [JSONPathComponent])] = [
+            ("[1, 2, 3]", 7, [.index(2)]),
+            ("[[], [[]]]", 6, [.index(1), .index(0)]),
+            ("{\"a\": [], \"b\": [0]}", 16, [.key("b"), .index(0)]),  // keys are not values
+        ]
+        for (text, offset, path) in cases {
+            #expect(throws: JSONSyntaxError(reason: "more than 3 JSON values; a model has far fewer", byteOffset: offset, truncated: false, path: path), "\(text)") {
+                try JSONParser.parse(Array(text.utf8), maximumValueCount: 3)
+            }
+        }
+        #expect(JSONParser.defaultMaximumValueCount == 8_388_608)
     }
 
     @Test func truncatedInputIsFlaggedAsTruncated() {

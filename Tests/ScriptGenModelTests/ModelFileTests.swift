@@ -185,6 +185,15 @@ let sampleModelJSON = """
         #expect(loadError(#"{"formatVersion": 1.5}"#)?.reason == .wrongType(expected: "an integer", found: "the number 1.5"))
     }
 
+    /// Loading takes several times the file size in memory: larger files are refused unparsed.
+    @Test func filesOverTheSizeLimitAreRefusedBeforeParsing() {
+        #expect(ModelFile.maximumFileBytes == 256 << 20)
+        let tooLarge = [UInt8](repeating: 0x20, count: ModelFile.maximumFileBytes + 1)
+        let error = loadError(tooLarge)
+        #expect(error?.reason == .notAModel("the file is 268435457 bytes, more than the 268435456 a model may have"))
+        #expect(error?.byteOffset == ModelFile.maximumFileBytes)
+    }
+
     @Test func malformedJSONGivesTheOffendingByte() throws {
         let cases: [(String, String, Int)] = [
             ("{\"a\" 1}", "expected ':' after a key, found '1'", 5),
@@ -231,7 +240,14 @@ let sampleModelJSON = """
             ("{\"var\": [4, 9]}", "{\"var\": [4]}", .invalidValue("a variable element is [min, max]; found 1 numbers"), "machines[0].states[0].edges[0].pattern[1].var"),
             ("{\"var\": [4, 9]}", "{\"any\": [4, 9]}", .invalidValue("a pattern element has exactly one key, \"fixed\" or \"var\""), "machines[0].states[0].edges[0].pattern[1]"),
             ("{\"fixed\": \"DQo=\"}", "{\"fixed\": \"\"}", .invalidValue("a fixed element cannot be empty"), "machines[0].states[0].edges[0].pattern[2].fixed"),
-            ("\"2005-03-01T12:01:00Z\"", "\"2005-02-30T12:01:00Z\"", .invalidValue("\"2005-02-30T12:01:00Z\" is not a UTC time like 2005-03-01T12:00:00.5Z"), "provenance.captures[0].lastPacketTime"),
+            ("\"2005-03-01T12:01:00Z\"", "\"2005-02-30T12:01:00Z\"", .invalidValue("\"2005-02-30T12:01:00Z\" is not a UTC time like 2005-03-01T12:00:00.5Z (between 1677-09-21 and 2262-04-11)"), "provenance.captures[0].lastPacketTime"),
+            // Counts above 2^53 are edits; with two of them the statistics sums used to trap.
+            ("\"visits\": 2", "\"visits\": 9007199254740993", .invalidValue("9007199254740993 is above 9007199254740992, the largest count a model holds"), "machines[0].states[2].visits"),
+            ("\"endings\": 2", "\"endings\": 9223372036854775807", .invalidValue("9223372036854775807 is above 9007199254740992, the largest count a model holds"), "machines[0].states[2].endings"),
+            ("{\"var\": [4, 9]}", "{\"var\": [4, 9007199254740993]}", .invalidValue("9007199254740993 is above 9007199254740992, the largest count a model holds"), "machines[0].states[0].edges[0].pattern[1].var[1]"),
+            ("{\"count\": 1, \"messages\": [\"MjMw", "{\"count\": 9007199254740992, \"messages\": [\"MjMw", .invalidValue("the reply counts add up to more than 9007199254740992, the largest count a model holds"), "machines[0].states[2].replies"),
+            // Years 0000-9999 parse, but only 1677-2262 fit Int64 nanoseconds (this used to trap).
+            ("\"2005-03-01T12:00:00.25Z\"", "\"3000-01-01T00:00:00Z\"", .invalidValue("\"3000-01-01T00:00:00Z\" is not a UTC time like 2005-03-01T12:00:00.5Z (between 1677-09-21 and 2262-04-11)"), "provenance.captures[0].firstPacketTime"),
             ("\"builder.maxStates\": 10000", "\"builder.maxStates\": null", .wrongType(expected: "a number, boolean or string", found: "null"), "parameters.builder.maxStates"),
             ("\"toolVersion\": \"0.1.0\"", "\"toolVersion\": [\"0.1.0\"]", .wrongType(expected: "a string", found: "an array"), "toolVersion"),
             ("\"edges\": [],", "\"edges\": {},", .wrongType(expected: "an array", found: "an object"), "machines[0].states[2].edges"),

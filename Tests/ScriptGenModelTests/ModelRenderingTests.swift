@@ -26,6 +26,28 @@ import Testing
         #expect(ModelRendering.preview(Reply(messages: [bytes("a"), [1, 2], bytes("c"), bytes("d")])) == #""a" + hex 01 02 + "c" + (1 more messages)"#)
     }
 
+    /// Machines built in memory may hold any Int: sums stop at Int.max instead of trapping.
+    @Test func hugeCountsSaturateInsteadOfTrapping() {
+        let huge = Pattern(elements: [.variable(min: Int.max, max: Int.max), .fixed(bytes("x")), .variable(min: 1, max: Int.max)])
+        #expect(huge.minimumLength == Int.max)
+        #expect(huge.maximumLength == Int.max)
+        let machine = StateMachine(transport: .tcp, port: 7, states: [
+            State(replies: [ObservedReply(reply: Reply(messages: [bytes("a")]), count: Int.max), ObservedReply(reply: Reply(messages: [bytes("b")]), count: Int.max)],
+                  edges: [Edge(pattern: huge, weight: Int.max - 1, target: 1), Edge(pattern: .exact(bytes("y")), weight: Int.max - 1, target: 1)],
+                  endings: Int.max, cutRequests: Int.max),
+            State(endings: Int.max, cutRequests: Int.max),
+        ])
+        let statistics = machine.statistics
+        #expect(statistics.endings == Int.max)
+        #expect(statistics.cutRequests == Int.max)
+        var options = RenderingOptions()
+        options.maxRepliesPerState = 0
+        options.minWeight = Int.max
+        let tree = ModelRendering.tree(of: machine, options: options)
+        #expect(tree.contains("(2 more replies, \(Int.max) times)"))
+        #expect(tree.contains("(2 edges with weight below \(Int.max) hidden, total weight \(Int.max))"))
+    }
+
     @Test func summaryGolden() {
         #expect(ModelRendering.summary(of: sampleModel) == """
             model format 1, written by scriptgen 0.1.0
