@@ -11,7 +11,7 @@ import ScriptGenModel
 /// embedded model over on a descriptor). Opens one descriptor and closes it before returning.
 enum ModelReader {
     /// Larger files are refused: a model is megabytes, not gigabytes.
-    static let maxModelBytes = 1 << 30
+    static let maxModelBytes = ModelFile.maximumFileBytes
 
     static func read(_ path: String) throws -> ModelFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -164,6 +164,9 @@ enum ModelStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure("\(path): no such file")
         }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > ModelFile.maximumFileBytes {
+            throw CommandFailure("\(path): \(size) bytes is more than a model file may hold (\(ModelFile.maximumFileBytes))")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure("\(path): cannot read the model file")
         }
