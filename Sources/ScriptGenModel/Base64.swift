@@ -1,7 +1,7 @@
 /// Standard base64 (RFC 4648 §4, with `=` padding) for payloads in the model file.
 /// Decoding is strict: no whitespace, no missing padding, no non-zero bits in the padding,
 /// so one payload has exactly one spelling and an edited file is noticed.
-enum Base64 {
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let reverse: [UInt8] = {
@@ -10,9 +10,10 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
-        var output = [UInt8]()
-        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+    /// Encodes `bytes`, appending the text to `out` (the honeypot's event log builds its lines
+    /// as bytes).
+    public static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
+        output.reserveCapacity(output.count + (bytes.count + 2) / 3 * 4)
         var index = 0
         while index + 3 <= bytes.count {
             let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
@@ -22,19 +23,26 @@ enum Base64 {
             output.append(alphabet[Int(chunk & 63)])
             index += 3
         }
-        let remaining = bytes.count - index
-        if remaining == 1 {
+        switch bytes.count - index {
+        case 1:
             let chunk = UInt32(bytes[index]) << 16
             output.append(alphabet[Int(chunk >> 18 & 63)])
             output.append(alphabet[Int(chunk >> 12 & 63)])
             output.append(contentsOf: "==".utf8)
-        } else if remaining == 2 {
+        case 2:
             let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
             output.append(alphabet[Int(chunk >> 18 & 63)])
             output.append(alphabet[Int(chunk >> 12 & 63)])
             output.append(alphabet[Int(chunk >> 6 & 63)])
             output.append(UInt8(ascii: "="))
+        default:
+            break
         }
+    }
+
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        append(bytes, to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 

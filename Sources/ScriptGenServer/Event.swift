@@ -1,3 +1,4 @@
+import ScriptGenModel
 /// One log event: an id from the catalogue and its fields in a fixed order. Serialised to one
 /// JSON object on one line before anything is written, so a line is never split.
 public struct Event: Sendable {
@@ -55,7 +56,7 @@ public struct Event: Sendable {
             case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
             case .bytes(let bytes):
                 out.append(UInt8(ascii: "\""))
-                Base64Text.append(bytes, to: &out)
+                Base64.append(bytes, to: &out)
                 out.append(UInt8(ascii: "\""))
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ScriptGenModel
 @testable import ScriptGenServer
 
 @Suite struct EventSerialisationTests {
@@ -26,7 +27,7 @@ import Testing
     @Test(arguments: [0, 1, 2, 3, 4, 5, 6, 7, 255, 256, 1000])
     func base64MatchesFoundation(length: Int) {
         let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-        #expect(Base64Text.encode(bytes) == Data(bytes).base64EncodedString())
+        #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
     }
 
     @Test(arguments: [
