@@ -9,11 +9,11 @@ import ScriptGenModel
 /// Reads a model file with plain read(2) (a responder starts per connection: no Foundation on
 /// this path) and decodes it. `path` may be `/dev/fd/N` (a standalone honeyd script hands its
 /// embedded model over on a descriptor). Opens one descriptor and closes it before returning.
-enum ModelReader {
+public enum ModelReader {
     /// Larger files are refused: a model is megabytes, not gigabytes.
     static let maxModelBytes = ModelFile.maximumFileBytes
 
-    static func read(_ path: String) throws -> ModelFile {
+    public static func read(_ path: String) throws -> ModelFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ValidationError("\(path): cannot open the model (\(String(cString: strerror(errno))))") }
         defer { _ = close(fd) }

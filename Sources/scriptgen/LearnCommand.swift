@@ -3,6 +3,7 @@ import Foundation
 import ScriptGenBuilder
 import ScriptGenFlows
 import ScriptGenModel
+import ScriptGenServing
 import ScriptGenSimplifier
 
 /// `scriptgen learn CAPTURE... -o MODEL`: one state machine per (transport, server port).
@@ -160,20 +161,15 @@ enum ModelStore {
         }
     }
 
+    /// Reads through the serving path's reader (one reader, one size limit, for every command).
     static func read(_ path: String) throws -> ModelFile {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CommandFailure("\(path): no such file")
         }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > ModelFile.maximumFileBytes {
-            throw CommandFailure("\(path): \(size) bytes is more than a model file may hold (\(ModelFile.maximumFileBytes))")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("\(path): cannot read the model file")
-        }
         do {
-            return try ModelFile.decode(from: [UInt8](data))
+            return try ModelReader.read(path)
         } catch {
-            throw CommandFailure("\(path): \(error)")
+            throw CommandFailure("\(error)")
         }
     }
 }
