@@ -69,13 +69,14 @@ extension EvaluationReport {
         return parts.joined(separator: ", ")
     }
 
-    static func percent(_ part: Int, of whole: Int) -> String {
+    /// `68.1%`, or `-` for nothing to count.
+    public static func percent(_ part: Int, of whole: Int) -> String {
         guard whole > 0 else { return "-" }
         return decimal(Double(part) * 100 / Double(whole), places: 1) + "%"
     }
 
     /// Fixed decimals without Foundation.
-    static func decimal(_ value: Double, places: Int) -> String {
+    public static func decimal(_ value: Double, places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = Int64((value * scale).rounded())

@@ -69,9 +69,10 @@ struct EvaluationSweep {
             let total = row.report.total
             lines.append([
                 row.setting.label, "\(row.states)", "\(row.edges)", "\(total.requests)",
-                percent(total.matchedRequests, total.requests), percent(total.completedConversations, total.conversations),
-                percent(total.exactResponses, total.comparedResponses),
-                total.meanResponseSimilarity.map { String(Int(($0 * 1000).rounded())).leftPadded(4).replacingOccurrences(of: " ", with: "0").inserting(".", at: 1) } ?? "-",
+                EvaluationReport.percent(total.matchedRequests, of: total.requests),
+                EvaluationReport.percent(total.completedConversations, of: total.conversations),
+                EvaluationReport.percent(total.exactResponses, of: total.comparedResponses),
+                total.meanResponseSimilarity.map { EvaluationReport.decimal($0, places: 3) } ?? "-",
             ])
         }
         let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max() ?? 0 }
@@ -93,19 +94,9 @@ struct EvaluationSweep {
         }
         return "{\"settings\":[" + items.joined(separator: ",") + "]}"
     }
-
-    private static func percent(_ part: Int, _ whole: Int) -> String {
-        guard whole > 0 else { return "-" }
-        let tenths = Int((Double(part) * 1000 / Double(whole)).rounded())
-        return "\(tenths / 10).\(tenths % 10)%"
-    }
 }
 
 private extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
     func rightPadded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-    func inserting(_ text: String, at offset: Int) -> String {
-        let index = self.index(startIndex, offsetBy: offset)
-        return String(self[..<index]) + text + String(self[index...])
-    }
 }
