@@ -30,6 +30,7 @@ struct PatternBuilder {
         }
         segments.append(.fixed(suffix))
         segments = Self.merged(segments)
+        if options.trimPartialTokens { segments = Self.trimmingPartialTokens(segments) }
         // Short fixed runs: kept when anchored at either end of the request, or when binary
         // with enough rows that a coincidence is unlikely; otherwise folded into the gap.
         for index in segments.indices {
@@ -60,6 +61,46 @@ struct PatternBuilder {
         }
         let slack = max(options.minimumLengthSlack, Int((Double(longest) * options.relativeLengthSlack).rounded(.up)))
         return .variable(min: max(0, shortest - slack), max: longest + slack)
+    }
+
+    /// Text fixed runs end at word boundaries. A fixed run whose edge is the start or end of a
+    /// word that continues into the neighbouring gap in some row (`CWD p` + `ub`/`rojects`,
+    /// `rcpt@example.co` + `m>`) fixed part of a value only because the few rows seen happened to
+    /// share it; that part of the word goes to the gap (`CWD ` + `pub`/`projects`). A run made
+    /// only of word bytes is left alone: nothing would be left to anchor the pattern.
+    static func trimmingPartialTokens(_ segments: [Segment]) -> [Segment] {
+        var segments = segments
+        for index in segments.indices {
+            guard case .fixed(var bytes) = segments[index], DataClass(bytes: bytes) == .text,
+                  bytes.contains(where: { !isWordByte($0) }) else { continue }
+            if index + 1 < segments.count, case .variable(let values) = segments[index + 1],
+               values.allSatisfy({ DataClass(bytes: $0) != .binary }),
+               values.contains(where: { $0.first.map(isWordByte) ?? false }) {
+                let wordTail = bytes.reversed().prefix(while: isWordByte).count
+                if wordTail > 0 {
+                    let moved = Array(bytes.suffix(wordTail))
+                    bytes.removeLast(wordTail)
+                    segments[index + 1] = .variable(rowValues: values.map { moved + $0 })
+                }
+            }
+            if index > 0, case .variable(let values) = segments[index - 1],
+               values.allSatisfy({ DataClass(bytes: $0) != .binary }),
+               values.contains(where: { $0.last.map(isWordByte) ?? false }) {
+                let wordHead = bytes.prefix(while: isWordByte).count
+                if wordHead > 0 {
+                    let moved = Array(bytes.prefix(wordHead))
+                    bytes.removeFirst(wordHead)
+                    segments[index - 1] = .variable(rowValues: values.map { $0 + moved })
+                }
+            }
+            segments[index] = .fixed(bytes)
+        }
+        return merged(segments)
+    }
+
+    /// Letters and digits: the bytes a word of a text protocol is made of.
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 
     /// Adjacent fixed segments joined, adjacent gaps joined row by row, empty ones dropped.

@@ -16,6 +16,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     public static let defaultMaxLeadingTokens = 32
     public static let defaultMinFixedLength = 3
     public static let defaultMinRowsForShortBinaryFixed = 4
+    public static let defaultTrimPartialTokens = true
     public static let defaultRelativeLengthSlack = 0.5
     public static let defaultMinimumLengthSlack = 2
     public static let defaultMinRequestsToGeneralise = 2
@@ -77,6 +78,11 @@ public struct SimplifierOptions: Hashable, Sendable {
     public var minFixedLength: Int
     /// See `minFixedLength`. Default 4.
     public var minRowsForShortBinaryFixed: Int
+    /// Text fixed runs end at word boundaries: the part of a word at a fixed run's edge that
+    /// continues into the neighbouring gap in some request (`CWD p` from `CWD pub` and
+    /// `CWD projects`) goes to the gap (`CWD ` + a gap). A few requests sharing a letter is
+    /// chance, not structure. Default true.
+    public var trimPartialTokens: Bool
     /// Variable gaps allow `slack` bytes more (and fewer, down to 0) than the lengths seen,
     /// where `slack = max(minimumLengthSlack, ceil(relativeLengthSlack × longest))`.
     /// Binary fields seen with a single length keep exactly that length. Default 0.5.
@@ -140,6 +146,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         microclusterWindow: Int = Self.defaultMicroclusterWindow,
         minFixedLength: Int = Self.defaultMinFixedLength,
         minRowsForShortBinaryFixed: Int = Self.defaultMinRowsForShortBinaryFixed,
+        trimPartialTokens: Bool = Self.defaultTrimPartialTokens,
         relativeLengthSlack: Double = Self.defaultRelativeLengthSlack,
         minimumLengthSlack: Int = Self.defaultMinimumLengthSlack,
         minRequestsToGeneralise: Int = Self.defaultMinRequestsToGeneralise,
@@ -164,6 +171,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         self.microclusterWindow = microclusterWindow
         self.minFixedLength = minFixedLength
         self.minRowsForShortBinaryFixed = minRowsForShortBinaryFixed
+        self.trimPartialTokens = trimPartialTokens
         self.relativeLengthSlack = relativeLengthSlack
         self.minimumLengthSlack = minimumLengthSlack
         self.minRequestsToGeneralise = minRequestsToGeneralise
@@ -193,6 +201,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         public static let microclusterWindow = "simplifier.microclusterWindow"
         public static let minFixedLength = "simplifier.minFixedLength"
         public static let minRowsForShortBinaryFixed = "simplifier.minRowsForShortBinaryFixed"
+        public static let trimPartialTokens = "simplifier.trimPartialTokens"
         public static let relativeLengthSlack = "simplifier.relativeLengthSlack"
         public static let minimumLengthSlack = "simplifier.minimumLengthSlack"
         public static let minRequestsToGeneralise = "simplifier.minRequestsToGeneralise"
@@ -222,6 +231,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             Name.microclusterWindow: .integer(microclusterWindow),
             Name.minFixedLength: .integer(minFixedLength),
             Name.minRowsForShortBinaryFixed: .integer(minRowsForShortBinaryFixed),
+            Name.trimPartialTokens: .integer(trimPartialTokens ? 1 : 0),
             Name.relativeLengthSlack: .number(relativeLengthSlack),
             Name.minimumLengthSlack: .integer(minimumLengthSlack),
             Name.minRequestsToGeneralise: .integer(minRequestsToGeneralise),
@@ -254,6 +264,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             microclusterWindow: parameters.integer(Name.microclusterWindow) ?? Self.defaultMicroclusterWindow,
             minFixedLength: parameters.integer(Name.minFixedLength) ?? Self.defaultMinFixedLength,
             minRowsForShortBinaryFixed: parameters.integer(Name.minRowsForShortBinaryFixed) ?? Self.defaultMinRowsForShortBinaryFixed,
+            trimPartialTokens: Self.switchValue(parameters, Name.trimPartialTokens) ?? Self.defaultTrimPartialTokens,
             relativeLengthSlack: parameters.number(Name.relativeLengthSlack) ?? Self.defaultRelativeLengthSlack,
             minimumLengthSlack: parameters.integer(Name.minimumLengthSlack) ?? Self.defaultMinimumLengthSlack,
             minRequestsToGeneralise: parameters.integer(Name.minRequestsToGeneralise) ?? Self.defaultMinRequestsToGeneralise,

@@ -40,9 +40,35 @@ import Testing
     }
 
     @Test func textGapsGetSlack() throws {
-        let pattern = try #require(builder.pattern(regions: regions(["USER abcd-----\r\n", "USER abcdefghi\r\n"].map { $0 }), rowCount: 2))
+        let untrimmed = PatternBuilder(options: SimplifierOptions(trimPartialTokens: false))
+        let pattern = try #require(untrimmed.pattern(regions: regions(["USER abcd-----\r\n", "USER abcdefghi\r\n"].map { $0 }), rowCount: 2))
         // Lengths 0 and 5 after "USER abcd": slack max(2, ceil(0.5 * 5)) = 3.
         #expect(pattern.elements == [.fixed(bytes("USER abcd")), .variable(min: 0, max: 8), .fixed(bytes("\r\n"))])
+    }
+
+    @Test func partOfAWordBeforeAGapGoesToTheGap() throws {
+        // "CWD p" is shared by "pub" and "projects" by chance; "CWD etc" must match too.
+        let pattern = try #require(builder.pattern(regions: regions(["CWD pub-----\r\n", "CWD projects\r\n"]), rowCount: 2))
+        #expect(pattern.elements == [.fixed(bytes("CWD ")), .variable(min: 0, max: 12), .fixed(bytes("\r\n"))])
+        #expect(CompiledPattern(pattern).matches(bytes("CWD etc\r\n")))
+        let untrimmed = PatternBuilder(options: SimplifierOptions(trimPartialTokens: false))
+        #expect(try fixedParts(#require(untrimmed.pattern(regions: regions(["CWD pub-----\r\n", "CWD projects\r\n"]), rowCount: 2))) == [bytes("CWD p"), bytes("\r\n")])
+    }
+
+    @Test func partOfAWordAfterAGapGoesToTheGap() throws {
+        // Both addresses happen to end in "m" before ">".
+        let pattern = try #require(builder.pattern(regions: regions(["TO:<ann--m>\r\n", "TO:<bobbym>\r\n"]), rowCount: 2))
+        // Values "annm" and "bobbym": slack max(2, ceil(0.5 * 6)) = 3.
+        #expect(pattern.elements == [.fixed(bytes("TO:<")), .variable(min: 1, max: 9), .fixed(bytes(">\r\n"))])
+    }
+
+    @Test func wordsEndingAtADelimiterOrMadeOnlyOfWordBytesStay() throws {
+        // "GET /" ends at a delimiter: nothing to trim.
+        let get = try #require(builder.pattern(regions: regions(["GET /ab-\r\n", "GET /xyz\r\n"]), rowCount: 2))
+        #expect(fixedParts(get) == [bytes("GET /"), bytes("\r\n")])
+        // A run of word bytes alone between gaps would leave nothing to anchor: kept whole.
+        let word = try #require(builder.pattern(regions: regions(["abKEEPcd\r\n", "xyKEEPzw\r\n"]), rowCount: 2))
+        #expect(fixedParts(word) == [bytes("KEEP"), bytes("\r\n")])
     }
 
     @Test func wildcardOnlyWithEnoughRequests() throws {
