@@ -95,7 +95,22 @@ struct PatternBuilder {
             }
             segments[index] = .fixed(bytes)
         }
+        // A run inside one whitespace-delimited word with varying bytes on both sides
+        // (`alice@example.com`, `bob@example.org`: `example.`) is part of a varying word.
+        for index in segments.indices.dropFirst().dropLast() {
+            guard case .fixed(let bytes) = segments[index], DataClass(bytes: bytes) == .text,
+                  !bytes.contains(where: isWhitespace),
+                  case .variable(let before) = segments[index - 1], case .variable(let after) = segments[index + 1],
+                  (before + after).allSatisfy({ DataClass(bytes: $0) != .binary }),
+                  !before.contains(where: { $0.last.map(isWhitespace) ?? false }),
+                  !after.contains(where: { $0.first.map(isWhitespace) ?? false }) else { continue }
+            segments[index] = .variable(rowValues: [[UInt8]](repeating: bytes, count: before.count))
+        }
         return merged(segments)
+    }
+
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 
     /// Letters and digits: the bytes a word of a text protocol is made of.

@@ -72,6 +72,9 @@ public struct SimplificationReport: Hashable, Sendable {
     public var sharedEdgesAdded: Int
     /// Context merging would have exceeded `maxStates` or `maxFanout`: the tree was kept.
     public var contextMergingSkipped: Bool
+    /// Edges of one-line commands seen once whose argument became a gap
+    /// (`generaliseLoneArguments`; a command shared by several states counts once per state).
+    public var loneArgumentsGeneralised: Int
 
     public init(transport: StateMachine.Transport, port: UInt16, rawStates: Int, rawEdges: Int) {
         self.transport = transport
@@ -99,6 +102,7 @@ public struct SimplificationReport: Hashable, Sendable {
         mergesRefused = 0
         sharedEdgesAdded = 0
         contextMergingSkipped = false
+        loneArgumentsGeneralised = 0
     }
 
     /// One line per figure, for the CLI and logs.
@@ -118,6 +122,9 @@ public struct SimplificationReport: Hashable, Sendable {
         }
         if contextMergingSkipped {
             lines.append("  context merging skipped: it would exceed maxStates or maxFanout")
+        }
+        if loneArgumentsGeneralised > 0 {
+            lines.append("  \(loneArgumentsGeneralised) edges of commands seen once got a gap for their argument")
         }
         if edgesCutByStateLimit > 0 {
             lines.append("  \(edgesCutByStateLimit) edges (\(requestsCutByStateLimit) conversations) cut by the state limit")

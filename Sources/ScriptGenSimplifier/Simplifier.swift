@@ -68,6 +68,11 @@ public enum Simplifier {
                 stateOfRaw = stateOfRaw.map { $0.map { merged.stateOfTree[$0] } }
             }
         }
+        if options.generaliseLoneArguments {
+            let lone = LoneArguments.generalised(result)
+            result = lone.machine
+            report.loneArgumentsGeneralised = lone.count
+        }
         let statistics = result.statistics
         report.states = statistics.states
         report.edges = statistics.edges

@@ -17,6 +17,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     public static let defaultMinFixedLength = 3
     public static let defaultMinRowsForShortBinaryFixed = 4
     public static let defaultTrimPartialTokens = true
+    public static let defaultGeneraliseLoneArguments = true
     public static let defaultRelativeLengthSlack = 0.5
     public static let defaultMinimumLengthSlack = 2
     public static let defaultMinRequestsToGeneralise = 2
@@ -96,6 +97,10 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// from at least this many distinct requests; smaller clusters without common structure
     /// keep exact edges. Default 4.
     public var minRequestsForWildcard: Int
+    /// A one-line text command seen once with an argument (`helo oldclient`) becomes the
+    /// command, a space and a gap of 1 to max(64, twice the length seen) bytes instead of an
+    /// exact edge: one sample says nothing of which arguments the server takes. Default true.
+    public var generaliseLoneArguments: Bool
 
     // MARK: Limits
 
@@ -151,6 +156,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         minimumLengthSlack: Int = Self.defaultMinimumLengthSlack,
         minRequestsToGeneralise: Int = Self.defaultMinRequestsToGeneralise,
         minRequestsForWildcard: Int = Self.defaultMinRequestsForWildcard,
+        generaliseLoneArguments: Bool = Self.defaultGeneraliseLoneArguments,
         maxFanout: Int = Self.defaultMaxFanout,
         maxStates: Int = Self.defaultMaxStates,
         fanoutThresholdStep: Double = Self.defaultFanoutThresholdStep,
@@ -176,6 +182,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         self.minimumLengthSlack = minimumLengthSlack
         self.minRequestsToGeneralise = minRequestsToGeneralise
         self.minRequestsForWildcard = minRequestsForWildcard
+        self.generaliseLoneArguments = generaliseLoneArguments
         self.maxFanout = maxFanout
         self.maxStates = maxStates
         self.fanoutThresholdStep = fanoutThresholdStep
@@ -206,6 +213,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         public static let minimumLengthSlack = "simplifier.minimumLengthSlack"
         public static let minRequestsToGeneralise = "simplifier.minRequestsToGeneralise"
         public static let minRequestsForWildcard = "simplifier.minRequestsForWildcard"
+        public static let generaliseLoneArguments = "simplifier.generaliseLoneArguments"
         public static let maxFanout = "simplifier.maxFanout"
         public static let maxStates = "simplifier.maxStates"
         public static let fanoutThresholdStep = "simplifier.fanoutThresholdStep"
@@ -236,6 +244,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             Name.minimumLengthSlack: .integer(minimumLengthSlack),
             Name.minRequestsToGeneralise: .integer(minRequestsToGeneralise),
             Name.minRequestsForWildcard: .integer(minRequestsForWildcard),
+            Name.generaliseLoneArguments: .integer(generaliseLoneArguments ? 1 : 0),
             Name.maxFanout: .integer(maxFanout),
             Name.maxStates: .integer(maxStates),
             Name.fanoutThresholdStep: .number(fanoutThresholdStep),
@@ -269,6 +278,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             minimumLengthSlack: parameters.integer(Name.minimumLengthSlack) ?? Self.defaultMinimumLengthSlack,
             minRequestsToGeneralise: parameters.integer(Name.minRequestsToGeneralise) ?? Self.defaultMinRequestsToGeneralise,
             minRequestsForWildcard: parameters.integer(Name.minRequestsForWildcard) ?? Self.defaultMinRequestsForWildcard,
+            generaliseLoneArguments: Self.switchValue(parameters, Name.generaliseLoneArguments) ?? Self.defaultGeneraliseLoneArguments,
             maxFanout: parameters.integer(Name.maxFanout) ?? Self.defaultMaxFanout,
             maxStates: parameters.integer(Name.maxStates) ?? Self.defaultMaxStates,
             fanoutThresholdStep: parameters.number(Name.fanoutThresholdStep) ?? Self.defaultFanoutThresholdStep,

@@ -66,9 +66,53 @@ import Testing
         // "GET /" ends at a delimiter: nothing to trim.
         let get = try #require(builder.pattern(regions: regions(["GET /ab-\r\n", "GET /xyz\r\n"]), rowCount: 2))
         #expect(fixedParts(get) == [bytes("GET /"), bytes("\r\n")])
-        // A run of word bytes alone between gaps would leave nothing to anchor: kept whole.
+        // A run of word bytes alone between gaps is not trimmed (nothing would be left), but it
+        // lies inside one varying word, so the word rule folds it.
         let word = try #require(builder.pattern(regions: regions(["abKEEPcd\r\n", "xyKEEPzw\r\n"]), rowCount: 2))
-        #expect(fixedParts(word) == [bytes("KEEP"), bytes("\r\n")])
+        #expect(fixedParts(word) == [bytes("\r\n")])
+        let spaced = try #require(builder.pattern(regions: regions(["ab KEEP cd\r\n", "xy KEEP zw\r\n"]), rowCount: 2))
+        #expect(fixedParts(spaced) == [bytes(" KEEP "), bytes("\r\n")])
+    }
+
+    @Test func runInsideAVaryingWordIsFolded() throws {
+        // Every address seen had "@example." inside it; "carol@partner.example" must match too.
+        let pattern = try #require(builder.pattern(regions: regions(["X:<ab-@example.com>\r\n", "X:<cde@example.org>\r\n"]), rowCount: 2))
+        // Values "ab@example.com" and "cde@example.org": slack max(2, ceil(0.5 * 15)) = 8.
+        #expect(pattern.elements == [.fixed(bytes("X:<")), .variable(min: 6, max: 23), .fixed(bytes(">\r\n"))])
+        #expect(CompiledPattern(pattern).matches(bytes("X:<carol@partner.example>\r\n")))
+        // A run with a space in it separates words: kept.
+        let words = try #require(builder.pattern(regions: regions(["A ab- HTTP/x1\r\n", "A cde HTTP/y2\r\n"]), rowCount: 2))
+        #expect(fixedParts(words).contains(bytes(" HTTP/")))
+    }
+
+    @Test func loneOneLineCommandGetsAGapForItsArgument() throws {
+        let pattern = try #require(LoneArguments.pattern(for: bytes("helo oldclient\r\n")))
+        #expect(pattern.elements == [.fixed(bytes("helo ")), .variable(min: 1, max: 64), .fixed(bytes("\r\n"))])
+        #expect(LoneArguments.pattern(for: bytes("CWD x\n"))?.elements.last == .fixed(bytes("\n")))
+        // Twice the length seen when that is longer than 64.
+        let long = String(repeating: "a", count: 40)
+        #expect(LoneArguments.pattern(for: bytes("KEY \(long)\r\n"))?.elements[1] == .variable(min: 1, max: 80))
+        // No argument, no line end, several lines, a RESP array, binary: exact.
+        for request in ["QUIT\r\n", "helo x", "A b\r\nC d\r\n", "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", " x\r\n", "A  \r\n"] {
+            #expect(LoneArguments.pattern(for: bytes(request)) == nil, "\(request)")
+        }
+        #expect(LoneArguments.pattern(for: [0x41, 0x20, 0xFF, 0x0D, 0x0A]) == nil)
+    }
+
+    @Test func loneArgumentsOnlyWhereNoOtherEdgeCouldTakeTheCommand() {
+        var machine = StateMachine(transport: .tcp, port: 21)
+        machine.states[0].edges = [
+            Edge(pattern: .exact(bytes("helo oldclient\r\n")), weight: 1, target: 0),
+            Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 0),
+            Edge(pattern: .exact(bytes("SIZE a.txt\r\n")), weight: 1, target: 0),
+            Edge(pattern: Pattern(elements: [.fixed(bytes("SIZE ")), .variable(min: 3, max: 9), .fixed(bytes("\r\n"))]), weight: 2, target: 0),
+        ]
+        let (generalised, count) = LoneArguments.generalised(machine)
+        #expect(count == 1)
+        #expect(generalised.states[0].edges.map(\.pattern.exactBytes) == [nil, bytes("QUIT\r\n"), bytes("SIZE a.txt\r\n"), nil])
+        // An edge starting with a gap could take anything: nothing is generalised beside it.
+        machine.states[0].edges.append(Edge(pattern: Pattern(elements: [.variable(min: 1, max: 9)]), weight: 1, target: 0))
+        #expect(LoneArguments.generalised(machine).count == 0)
     }
 
     @Test func wildcardOnlyWithEnoughRequests() throws {

@@ -60,10 +60,16 @@ import Testing
 
     @Test func singleDistinctRequestStaysExact() throws {
         let raw = flatMachine([bytes("USER alice\r\n"), bytes("USER alice\r\n"), bytes("QUIT\r\n")])
-        let (machine, report) = try simplifyChecked(raw)
+        let (machine, report) = try simplifyChecked(raw, options: SimplifierOptions(generaliseLoneArguments: false))
         #expect(machine.states[0].edges.map(\.pattern) == [.exact(bytes("USER alice\r\n")), .exact(bytes("QUIT\r\n"))])
         #expect(machine.states[0].edges.map(\.weight) == [2, 1])
         #expect(report.generalisedEdges == 0)
+        // By default a one-line command seen once gets a gap for its argument, at the end.
+        let (lone, loneReport) = try simplifyChecked(raw)
+        #expect(lone.states[0].edges.map(\.pattern) == [
+            Pattern(elements: [.fixed(bytes("USER ")), .variable(min: 1, max: 64), .fixed(bytes("\r\n"))]), .exact(bytes("QUIT\r\n"))])
+        // Counted per edge: context merging shares the command with every state.
+        #expect(loneReport.loneArgumentsGeneralised == lone.states.flatMap(\.edges).filter { $0.pattern.exactBytes == nil }.count)
     }
 
     @Test func conflictingPatternsRouteToTheMostSpecificEdge() throws {
