@@ -194,6 +194,9 @@ struct EdgeGeneraliser {
             }
         }
         let builder = PatternBuilder(options: options)
+        if options.respArguments, let pattern = RespPatterns.pattern(forArrays: sequences, builder: builder) {
+            return [FinalCluster(pattern: pattern, members: members)]
+        }
         guard let pattern = builder.pattern(prefix: prefix, regions: analysis.regions, suffix: suffix, rowCount: members.count) else {
             return members.map { FinalCluster(pattern: .exact(requests[$0]), members: [$0]) }
         }

@@ -37,10 +37,11 @@ enum LoneArguments {
     }
 
     /// The command with a space, a gap for the argument and the line end; nil unless `request`
-    /// is one text line (ending in CRLF or LF) of a word, a space and a non-empty argument. RESP
-    /// arrays (several lines) and binary requests stay exact.
+    /// is one text line (ending in CRLF or LF) of a word, a space and a non-empty argument, or a
+    /// RESP array with arguments (`RespPatterns`). Binary requests stay exact.
     static func pattern(for request: [UInt8]) -> Pattern? {
         guard request.allSatisfy(EdgeGeneraliser.isText) else { return nil }
+        if EdgeGeneraliser.respCommand(request) != nil { return RespPatterns.pattern(forArrays: [request], loneArgumentLength: maxArgumentLength) }
         let terminator: [UInt8] = request.suffix(2) == [0x0D, 0x0A] ? [0x0D, 0x0A] : request.last == 0x0A ? [0x0A] : []
         guard !terminator.isEmpty else { return nil }
         let line = request.dropLast(terminator.count)

@@ -18,6 +18,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     public static let defaultMinRowsForShortBinaryFixed = 4
     public static let defaultTrimPartialTokens = true
     public static let defaultGeneraliseLoneArguments = true
+    public static let defaultRespArguments = true
     public static let defaultRelativeLengthSlack = 0.5
     public static let defaultMinimumLengthSlack = 2
     public static let defaultMinRequestsToGeneralise = 2
@@ -101,6 +102,10 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// command, a space and a gap of 1 to max(64, twice the length seen) bytes instead of an
     /// exact edge: one sample says nothing of which arguments the server takes. Default true.
     public var generaliseLoneArguments: Bool
+    /// A cluster of RESP arrays (Redis requests) of one command and size is generalised
+    /// argument by argument: arguments equal in every request stay fixed, the others become
+    /// gaps for the length digits and the value (`RespPatterns`). Default true.
+    public var respArguments: Bool
 
     // MARK: Limits
 
@@ -157,6 +162,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         minRequestsToGeneralise: Int = Self.defaultMinRequestsToGeneralise,
         minRequestsForWildcard: Int = Self.defaultMinRequestsForWildcard,
         generaliseLoneArguments: Bool = Self.defaultGeneraliseLoneArguments,
+        respArguments: Bool = Self.defaultRespArguments,
         maxFanout: Int = Self.defaultMaxFanout,
         maxStates: Int = Self.defaultMaxStates,
         fanoutThresholdStep: Double = Self.defaultFanoutThresholdStep,
@@ -183,6 +189,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         self.minRequestsToGeneralise = minRequestsToGeneralise
         self.minRequestsForWildcard = minRequestsForWildcard
         self.generaliseLoneArguments = generaliseLoneArguments
+        self.respArguments = respArguments
         self.maxFanout = maxFanout
         self.maxStates = maxStates
         self.fanoutThresholdStep = fanoutThresholdStep
@@ -214,6 +221,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         public static let minRequestsToGeneralise = "simplifier.minRequestsToGeneralise"
         public static let minRequestsForWildcard = "simplifier.minRequestsForWildcard"
         public static let generaliseLoneArguments = "simplifier.generaliseLoneArguments"
+        public static let respArguments = "simplifier.respArguments"
         public static let maxFanout = "simplifier.maxFanout"
         public static let maxStates = "simplifier.maxStates"
         public static let fanoutThresholdStep = "simplifier.fanoutThresholdStep"
@@ -245,6 +253,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             Name.minRequestsToGeneralise: .integer(minRequestsToGeneralise),
             Name.minRequestsForWildcard: .integer(minRequestsForWildcard),
             Name.generaliseLoneArguments: .integer(generaliseLoneArguments ? 1 : 0),
+            Name.respArguments: .integer(respArguments ? 1 : 0),
             Name.maxFanout: .integer(maxFanout),
             Name.maxStates: .integer(maxStates),
             Name.fanoutThresholdStep: .number(fanoutThresholdStep),
@@ -279,6 +288,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             minRequestsToGeneralise: parameters.integer(Name.minRequestsToGeneralise) ?? Self.defaultMinRequestsToGeneralise,
             minRequestsForWildcard: parameters.integer(Name.minRequestsForWildcard) ?? Self.defaultMinRequestsForWildcard,
             generaliseLoneArguments: Self.switchValue(parameters, Name.generaliseLoneArguments) ?? Self.defaultGeneraliseLoneArguments,
+            respArguments: Self.switchValue(parameters, Name.respArguments) ?? Self.defaultRespArguments,
             maxFanout: parameters.integer(Name.maxFanout) ?? Self.defaultMaxFanout,
             maxStates: parameters.integer(Name.maxStates) ?? Self.defaultMaxStates,
             fanoutThresholdStep: parameters.number(Name.fanoutThresholdStep) ?? Self.defaultFanoutThresholdStep,
