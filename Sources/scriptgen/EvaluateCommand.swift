@@ -52,6 +52,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Macroclustering thresholds of the sweep, comma-separated.")
     var sweepThresholds = "0.2,0.4,0.6,0.8,1.0"
 
+    @Option(help: ArgumentHelp("With --sweep: also draw the trade-off (edges against matched and completed shares) as an SVG picture into this file.", valueName: "file"))
+    var svg: String?
+
     @Option(help: "Also evaluate a baseline learned from the --train captures: raw (the unsimplified prefix tree).")
     var baseline: BaselineChoice?
 
@@ -81,6 +84,7 @@ struct EvaluateCommand: ParsableCommand {
         if (sweep || baseline != nil) && trainingCaptures.isEmpty {
             throw ValidationError("--sweep and --baseline re-learn: give the training captures with --train")
         }
+        if svg != nil && !sweep { throw ValidationError("--svg draws the sweep: give --sweep too") }
         let parsed = thresholds
         guard !parsed.isEmpty, parsed.allSatisfy({ (0...1).contains($0) }),
               parsed.count == sweepThresholds.split(separator: ",").count else {
@@ -184,6 +188,14 @@ extension EvaluateCommand {
             rows.insert(EvaluationSweep.Row(
                 setting: .init(label: label, settings: base), states: modelFile.machines.reduce(0) { $0 + $1.states.count },
                 edges: modelFile.machines.reduce(0) { $0 + $1.states.reduce(0) { $0 + $1.edges.count } }, report: report), at: 0)
+        }
+        if let svg {
+            let title = "scriptgen evaluate --sweep: " + heldOutPaths.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+            do {
+                try Data(SweepPlot.svg(rows, title: title).utf8).write(to: URL(fileURLWithPath: svg), options: .atomic)
+            } catch {
+                throw CommandFailure("\(svg): cannot write the picture: \(error.localizedDescription)")
+            }
         }
         let output = BufferedOutput()
         output.write(json ? EvaluationSweep.json(rows) : EvaluationSweep.table(rows), terminator: !json ? false : true)

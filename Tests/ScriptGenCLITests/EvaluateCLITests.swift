@@ -98,6 +98,49 @@ import Testing
         #expect(first.stdout == second.stdout)
     }
 
+    @Test func sweepComparesSettingsAndDrawsThem() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let picture = directory.appendingPathComponent("sweep.svg").path
+        let result = try CLIRunner.run([
+            "evaluate", "--json", "--sweep", "--sweep-thresholds", "0.6", "--port", "21",
+            "--train", CLIRunner.fixture("ftp-train.pcap"), CLIRunner.fixture("ftp-heldout.pcap"), "--svg", picture,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
+        let settings = try #require(object["settings"] as? [[String: Any]])
+        #expect(settings.map { $0["setting"] as? String } == ["raw prefix tree", "macro 0.6, micro on", "macro 0.6, micro off"])
+        func matchedShare(_ row: [String: Any]) throws -> Double {
+            let total = try #require((row["evaluation"] as? [String: Any])?["total"] as? [String: Any])
+            return try Double(#require(total["matchedRequests"] as? Int)) / Double(#require(total["requests"] as? Int))
+        }
+        // Generalising is the point: the simplified model follows more held-out requests.
+        #expect(try matchedShare(settings[1]) > matchedShare(settings[0]))
+        #expect(settings[0]["raw"] as? Bool == true)
+        let svg = try String(contentsOfFile: picture, encoding: .utf8)
+        #expect(svg.hasPrefix("<svg"))
+        #expect(svg.components(separatedBy: "<circle").count - 1 == settings.count + 1)  // one per setting + legend
+        let noSweep = try CLIRunner.run(["evaluate", "model", CLIRunner.fixture("ftp-heldout.pcap"), "--svg", picture])
+        #expect(noSweep.status != 0)
+        #expect(noSweep.stderr.contains("--svg"))
+    }
+
+    @Test func baselineRowFollowsTheModelRow() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("ftp.model").path
+        #expect(try CLIRunner.run(["learn", CLIRunner.fixture("ftp-train.pcap"), "--port", "21", "-o", model]).status == 0)
+        let result = try CLIRunner.run([
+            "evaluate", model, CLIRunner.fixture("ftp-heldout.pcap"), "--port", "21", "--baseline", "raw",
+            "--train", CLIRunner.fixture("ftp-train.pcap"),
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = result.output.split(separator: "\n").map(String.init)
+        #expect(rows.count == 3)
+        #expect(rows[1].hasPrefix("model ftp.model"))
+        #expect(rows[2].hasPrefix("raw prefix tree (baseline)"))
+    }
+
     @Test func badOptionsAndMissingModelFail() throws {
         let badThreshold = try CLIRunner.run(["evaluate", "model", "capture.pcap", "--threshold", "2"])
         #expect(badThreshold.status != 0)
