@@ -7,6 +7,10 @@ import ScriptGenModel
 /// ## When a TCP request is complete
 /// Bytes accumulate until one of these, checked as if after every single byte, so the result
 /// does not depend on how the input was split into pieces:
+/// R. Bytes that start a RESP array (`*<n>\r\n$<len>\r\n…`, what Redis clients send) are one
+///    request exactly when the array is whole, as its length fields say: never cut inside,
+///    even where a gapped edge's fixed end (`\r\n`) occurs earlier. Until then the request
+///    waits (for the quiet time or `maxRequestBytes` at most, as below).
 /// 0. Under `CompletionRule.eager` (the default): the bytes' shortest prefix matching an edge
 ///    that ends with fixed bytes is settled (not shadowed by a longer raw edge; see the rule).
 ///    It is the request; the remaining bytes start the next request, in the new state.
@@ -145,6 +149,17 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 continue
             }
             let bound = min(available, limit)
+            switch RespArrayFrame.parse(pending[pendingStart..<(pendingStart + bound)]) {
+            case .complete(let length, _):
+                // Which edges match exactly the array: scan that prefix.
+                _ = scanPending(bound: length)
+                takeRequest(length: length, matched: true, into: &actions)
+                continue
+            case .incomplete where available < limit && !inputEnded:
+                return
+            default:
+                break
+            }
             let (aliveThrough, longestMatch, shortestFixedEndMatch) = scanPending(bound: bound)
             // The eager rule never decides later than the dead-input rule below (each edge it
             // waits for is alive until it decides), so checking it first keeps split invariance.

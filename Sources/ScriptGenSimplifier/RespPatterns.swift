@@ -42,7 +42,7 @@ enum RespPatterns {
     }
 }
 
-/// The bulk strings of a RESP array request (`*<n>\r\n` then n times `$<len>\r\n<len bytes>\r\n`).
+/// The bulk strings of a RESP array request, for the simplifier's patterns.
 enum RespArray {
     struct Bulk {
         /// Offset of the `$` of its header.
@@ -50,31 +50,13 @@ enum RespArray {
         var value: ArraySlice<UInt8>
     }
 
-    /// Nil unless `request` is exactly one such array (at most 64 elements, lengths below 10^6).
+    /// Most elements of an array the simplifier generalises (a pattern has 4 elements per one).
+    static let maxElements = 64
+
+    /// Nil unless `request` is exactly one array of at most `maxElements` bulk strings.
     static func bulkStrings(_ request: [UInt8]) -> [Bulk]? {
-        var index = 0
-        func number(after marker: UInt8) -> Int? {
-            guard index < request.count, request[index] == marker else { return nil }
-            index += 1
-            var value = 0, digits = 0
-            while index < request.count, (0x30...0x39).contains(request[index]), digits < 6 {
-                value = value * 10 + Int(request[index] - 0x30)
-                index += 1
-                digits += 1
-            }
-            guard digits > 0, index + 1 < request.count, request[index] == 0x0D, request[index + 1] == 0x0A else { return nil }
-            index += 2
-            return value
-        }
-        guard let count = number(after: 0x2A), (1...64).contains(count) else { return nil }
-        var bulks: [Bulk] = []
-        for _ in 0..<count {
-            let headerStart = index
-            guard let length = number(after: 0x24), index + length + 2 <= request.count,
-                  request[index + length] == 0x0D, request[index + length + 1] == 0x0A else { return nil }
-            bulks.append(Bulk(headerStart: headerStart, value: request[index..<(index + length)]))
-            index += length + 2
-        }
-        return index == request.count ? bulks : nil
+        guard case .complete(let length, let bulks) = RespArrayFrame.parse(request), length == request.count,
+              bulks.count <= maxElements else { return nil }
+        return bulks.map { Bulk(headerStart: $0.headerStart, value: request[$0.value]) }
     }
 }

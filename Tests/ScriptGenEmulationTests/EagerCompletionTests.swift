@@ -51,6 +51,23 @@ import Testing
         #expect(matchedRequests(http.receive(b("HEAD a\r\nHEAD b\r\n"), now: 0)) == ["HEAD a\r\n", "HEAD b\r\n"])
     }
 
+    @Test func respArrayIsOneRequestWhateverTheSplit() throws {
+        // "*2\r\n$3\r\nGET\r\n$10\r\n" already matches the loose edge; the array is longer.
+        let array = b("*2\r\n$3\r\nGET\r\n$10\r\norder:9001\r\n")
+        for pieceSize in [1, 2, 5, 13, array.count] {
+            var redis = try emulator(Machines.redis)
+            var actions: [EmulatorAction] = []
+            for start in stride(from: 0, to: array.count, by: pieceSize) {
+                actions += redis.receive(Array(array[start..<min(array.count, start + pieceSize)]), now: Int64(start))
+            }
+            #expect(actions == [.matched(request: array, edge: 1, from: 0, to: 2), .sendText("$5\r\nvalue\r\n")], "pieces of \(pieceSize)")
+        }
+        // Two arrays in one read: two requests; an unfinished one waits.
+        var redis = try emulator(Machines.redis)
+        #expect(matchedRequests(redis.receive(array + array + Array(array.prefix(9)), now: 0)).count == 2)
+        #expect(redis.pendingByteCount == 9)
+    }
+
     @Test func httpRequestEndsAtTheBlankLineNotAtAHeaderLine() throws {
         var http = try emulator(Machines.http)
         #expect(http.receive(b("GET /a HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n"), now: 0) == [], "header lines end in \\r\\n, the request does not")

@@ -60,6 +60,18 @@ enum Machines {
         ])
     }()
 
+    /// A Redis-like service: a loose edge whose fixed end `\r\n` occurs inside every array,
+    /// and the GET edge; every state has both.
+    static let redis: StateMachine = {
+        let edges = [
+            Edge(pattern: Pattern(elements: [.fixed(b("*2\r\n$3\r\n")), .variable(min: 0, max: 159), .fixed(b("\r\n$")), .variable(min: 0, max: 87), .fixed(b("\r\n"))]), weight: 1, target: 1),
+            Edge(pattern: Pattern(elements: [.fixed(b("*2\r\n$3\r\nGET\r\n$")), .variable(min: 1, max: 4), .fixed(b("\r\n")), .variable(min: 0, max: 17), .fixed(b("\r\n"))]), weight: 1, target: 2),
+        ]
+        return StateMachine(transport: .tcp, port: 6379, states: [
+            State(edges: edges), State(replies: [reply("loose")], edges: edges), State(replies: [reply("$5\r\nvalue\r\n")], edges: edges),
+        ])
+    }()
+
     /// A UDP service: any 4..12-byte query starting "Q" gets an answer of two datagrams.
     static let udp = StateMachine(transport: .udp, port: 53, states: [
         State(edges: [Edge(pattern: Pattern(elements: [.fixed(b("Q")), .variable(min: 3, max: 11)]), weight: 1, target: 1)]),
