@@ -6,9 +6,15 @@
 # while real clients (from several 127.0.0.x source addresses) talk to it, records a
 # separate `*-nmap.pcap` of an `nmap -sV` scan, saves expected outputs for live tests,
 # and stops every server it started. Output: Fixtures/captures/, Fixtures/expected/.
+# The BROAD set (`--sets broad`) records one more, larger training capture per text
+# service, `*-train-broad.pcap`: a seeded sweep of the protocol's command vocabulary
+# (see "broad sets" below and Fixtures/README.md), without touching the other files.
 #
-# Usage (as root, Debian 12):   Scripts/record-fixtures.sh [service ...]
+# Usage (as root, Debian 12):   Scripts/record-fixtures.sh [--sets LIST] [service ...]
 #   services: ftp http smb smtp dns redis ssh   (default: all)
+#   --sets LIST      comma-separated: main (train, held-out, nmap, expected outputs)
+#                    and/or broad (ftp smtp redis http dns only); default main,broad.
+#                    Same as SETS=LIST. `--sets broad` records only *-train-broad.pcap.
 #   SKIP_INSTALL=1   do not run apt-get (packages already installed)
 #   RUN_DIR=/path    scratch directory for server configs (default /tmp/scriptgen-fixtures)
 #
@@ -168,11 +174,64 @@ ensure_user() {  # ensure_user NAME PASSWORD
     echo "$1:$2" | chpasswd
 }
 
+# ------------------------------------------------------- broad sets: shared
+
+# Argument values of the broad sets come from these lists (and the same kind of lists
+# in clients.py) through bash's RANDOM seeded per service: none is taken from the
+# held-out set. Tool calls of the broad sets bind to 127.0.1.x, clients.py to 127.0.2.x.
+BROAD_FTP_USERS=(ftperin:Quill-7rain ftpfrank:Tiber#2208 ftpgrace:Mosaic_41 ftpheidi:Lantern99)
+BROAD_WORDS=(amber basalt cedar delta ember fjord garnet harbor indigo juniper kestrel lagoon
+             meadow nimbus onyx pebble quartz raven saffron tundra umber velvet willow zephyr)
+BROAD_PEOPLE=(erin frank grace heidi ivan judy mallory niaj olivia peggy rupert sybil trent victor)
+BROAD_DOMAINS=(northwind.example contoso.example fabrikam.example tailspin.example
+               wingtip.example adatum.example litware.example woodgrove.example)
+BROAD_PASSWORDS=(qwerty 12345678 sunshine dragon trustno1 iloveyou monkey welcome1 changeme
+                 abc123 Summer2023 football Granite-771 Velvet#90 nimbus2k)
+
+# pick VAR WORD...: sets VAR to one of the words (no subshell, so the seeded RANDOM
+# sequence is the same on every run).
+pick() {
+    local -n _picked=$1; shift
+    _picked=${*:$((RANDOM % $# + 1)):1}
+}
+
+# The broad FTP users (also local mail recipients of the SMTP broad set), with a small
+# home tree each; the same names are in clients.py (FTP_USER_TREE).
+broad_users() {
+    local u home
+    for u in "${BROAD_FTP_USERS[@]}"; do
+        ensure_user "${u%%:*}" "${u#*:}"
+        home=/home/${u%%:*}
+        mkdir -p "$home/reports/2023" "$home/src" "$home/inbox"
+        printf '# plan of %s\n- ship %s\n' "${u%%:*}" "${u%%:*}" >"$home/plan.md"
+        printf 'month,amount\n7,1200\n8,1350\n9,990\n' >"$home/reports/q3.csv"
+        printf 'summary 2023: %s\n' "${u%%:*}" >"$home/reports/2023/summary.txt"
+        printf 'int main(void) { return 0; }\n' >"$home/src/main.c"
+        printf 'all:\n\tcc -o main main.c\n' >"$home/src/Makefile"
+        printf 'Subject: hello %s\n\nsee you\n' "${u%%:*}" >"$home/inbox/msg-0007.eml"
+        chown -R "${u%%:*}:" "$home"
+        pin_mtimes "$home/plan.md" "$home/reports" "$home/src" "$home/inbox"
+    done
+}
+
 # ----------------------------------------------------------------------- FTP
 
-ftp_start() {
-    local d=$RUN_DIR/ftp
+ftp_start() {   # ftp_start [broad]: broad adds the broad set's files and users
+    local d=$RUN_DIR/ftp variant=${1:-main}
     mkdir -p "$d/anon/pub/docs" /var/run/vsftpd/empty
+    rm -rf "$d/anon/mirror" "$d/anon/releases" "$d/anon/media" "$d/anon/incoming" "$d/anon/welcome.msg"
+    if [ "$variant" = broad ]; then
+        # The anonymous tree of clients.py FTP_ANON_TREE.
+        mkdir -p "$d/anon/mirror/debian" "$d/anon/releases/v2.3" "$d/anon/media" "$d/anon/incoming"
+        printf 'Mirror of the kestrel project. Be nice.\n' >"$d/anon/welcome.msg"
+        seq 1 40 | sed 's/^/image-/; s/$/.iso/' >"$d/anon/mirror/iso-list.txt"
+        printf 'bookworm\ntrixie\nsid\n' >"$d/anon/mirror/debian/dists.txt"
+        printf '## 2.3\n- faster\n## 2.2\n- fixes\n' >"$d/anon/releases/CHANGES.md"
+        seq 1 300 | gzip -n -9 >"$d/anon/releases/v2.3/tool-2.3.tar.gz"
+        printf '\xff\xd8\xff\xe0\0\x10JFIF\0\1\1\0\0\1\0\1\0\0\xff\xd9' >"$d/anon/media/pic001.jpg"
+        printf 'clip notes\n' >"$d/anon/media/clip.txt"
+        broad_users
+    fi
     echo "Welcome to the anonymous FTP area." >"$d/anon/pub/readme.txt"
     seq 1 200 | sed 's/^/line /' >"$d/anon/pub/docs/numbers.txt"
     printf 'ScriptGen release notes\nversion 1.0\n' >"$d/anon/pub/docs/RELEASE"
@@ -297,9 +356,24 @@ ftp_expected() {
 
 # ---------------------------------------------------------------------- HTTP
 
-http_start() {
-    local d=$RUN_DIR/http m=/usr/lib/apache2/modules
+http_start() {   # http_start [broad]: broad adds the broad set's pages (clients.py HTTP_PAGES)
+    local d=$RUN_DIR/http m=/usr/lib/apache2/modules variant=${1:-main}
     mkdir -p "$d/www/docs" "$d/www/images" "$d/www/products" "$d/www/admin" "$d/cgi-bin"
+    rm -rf "$d/www/news" "$d/www/catalog" "$d/www/kb" "$d/www/static" "$d/www/downloads" \
+        "$d/www/team.html" "$d/cgi-bin/form.sh"
+    if [ "$variant" = broad ]; then
+        mkdir -p "$d/www/news" "$d/www/catalog" "$d/www/kb" "$d/www/static" "$d/www/downloads"
+        printf '<html><head><title>Spring news</title></head><body><h2>Spring 2024</h2><p>New office in Lisbon.</p></body></html>\n' >"$d/www/news/2024-spring.html"
+        printf '<html><body><ul><li>2023</li><li>2022</li></ul></body></html>\n' >"$d/www/news/archive.html"
+        printf '<html><body><h2>Item 17</h2><p>Cedar chair, 89 EUR</p></body></html>\n' >"$d/www/catalog/item-17.html"
+        printf '{"items":[{"id":17,"price":89},{"id":18,"price":120}]}\n' >"$d/www/catalog/prices.json"
+        seq 1 30 | sed 's/^/step /' >"$d/www/kb/setup-guide.txt"
+        printf 'document.title = "app";\n' >"$d/www/static/app.js"
+        printf 'p { margin: 0 }\n' >"$d/www/static/site.css"
+        printf 'GIF89a\1\0\1\0\x80\0\0\0\0\0\xff\xff\xff!\xf9\4\1\0\0\0\0,\0\0\0\0\1\0\1\0\0\2\2D\1\0;' >"$d/www/static/icon.gif"
+        printf '<html><body><h1>Team</h1><p>Nine people.</p></body></html>\n' >"$d/www/team.html"
+        seq 1 200 | gzip -n -9 >"$d/www/downloads/tool-2.3.tar.gz"
+    fi
     cat >"$d/www/index.html" <<'EOF'
 <!DOCTYPE html>
 <html><head><title>Example Corp</title><link rel="stylesheet" href="/style.css"></head>
@@ -325,7 +399,8 @@ printf 'Content-Type: text/plain\r\n\r\n'
 printf 'method=%s\nlength=%s\n' "$REQUEST_METHOD" "${CONTENT_LENGTH:-0}"
 head -c "${CONTENT_LENGTH:-0}" | tr -c 'a-zA-Z0-9=&\n' '_' ; echo
 EOF
-    chmod -R a+rX "$d"; chmod 755 "$d/cgi-bin/echo.sh"
+    if [ "$variant" = broad ]; then cp "$d/cgi-bin/echo.sh" "$d/cgi-bin/form.sh"; fi
+    chmod -R a+rX "$d"; chmod 755 "$d/cgi-bin/"*.sh
     pin_mtimes "$d/www" "$d/cgi-bin"
     cat >"$d/httpd.conf" <<EOF
 LoadModule mpm_prefork_module $m/mod_mpm_prefork.so
@@ -561,9 +636,10 @@ smb_expected() {
 
 # ---------------------------------------------------------------------- SMTP
 
-smtp_start() {
+smtp_start() {   # smtp_start [broad]: broad makes sure the broad users (recipients) exist
     local d=$RUN_DIR/smtp
     mkdir -p "$d"
+    if [ "${1:-main}" = broad ]; then broad_users; fi
     # Debian's generated config (local delivery only), bound to 127.0.0.1:25, with
     # reverse DNS look-ups of clients turned off (no traffic beyond loopback).
     exim -DMAIN_HOST_LOOKUP= -bd -oX '127.0.0.1.25' -oP "$d/exim.pid"
@@ -630,9 +706,42 @@ smtp_expected() {
 
 # ----------------------------------------------------------------------- DNS
 
-dns_start() {
-    local d=$RUN_DIR/dns
+dns_start() {   # dns_start [broad]: broad adds the broad set's names (clients.py DNS_NAMES)
+    local d=$RUN_DIR/dns variant=${1:-main}
     mkdir -p "$d"
+    : >"$d/broad.conf"
+    if [ "$variant" = broad ]; then
+        cat >"$d/broad-hosts" <<'EOF'
+198.51.100.30 git.lab.test
+198.51.100.31 build.lab.test
+198.51.100.32 vpn.lab.test
+198.51.100.33 proxy.lab.test
+198.51.100.34 wiki.lab.test
+198.51.100.35 ci.lab.test
+198.51.100.36 printer.lab.test
+198.51.100.37 cam01.lab.test
+198.51.100.61 mx.corp.test
+198.51.100.62 crm.corp.test
+2001:db8::30 git.lab.test
+2001:db8::35 ci.lab.test
+EOF
+        cat >"$d/broad.conf" <<EOF
+addn-hosts=$d/broad-hosts
+auth-zone=corp.test
+host-record=corp.test,198.51.100.60
+host-record=www.corp.test,198.51.100.60,2001:db8::60
+cname=docs-alias.lab.test,wiki.lab.test
+mx-host=corp.test,mx.corp.test,5
+txt-record=corp.test,"v=spf1 ip4:198.51.100.0/24 ~all"
+txt-record=sel1._domainkey.corp.test,"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC7"
+srv-host=_xmpp-client._tcp.corp.test,crm.corp.test,5222,0,10
+srv-host=_imaps._tcp.corp.test,mx.corp.test,993,5,20
+ptr-record=30.100.51.198.in-addr.arpa,git.lab.test
+ptr-record=60.100.51.198.in-addr.arpa,www.corp.test
+naptr-record=corp.test,100,10,"S","SIP+D2U","","_sip._udp.corp.test"
+caa-record=corp.test,0,issue,"ca.corp.test"
+EOF
+    fi
     # Answers use documentation ranges (198.51.100.0/24, 2001:db8::/32); nothing connects
     # to them. No upstream servers: names outside lab.test are refused, not forwarded.
     cat >"$d/hosts" <<'EOF'
@@ -670,6 +779,7 @@ ptr-record=11.100.51.198.in-addr.arpa,mail.lab.test
 pid-file=$d/dnsmasq.pid
 user=root
 log-facility=$d/dnsmasq.log
+conf-file=$d/broad.conf
 EOF
     dnsmasq -C "$d/dnsmasq.conf"
     STARTED_PIDFILES+=("$d/dnsmasq.pid")
@@ -881,6 +991,221 @@ ssh_expected() {
     timeout 5 nc -w 2 127.0.0.1 22 </dev/null | head -1 | tr -d '\r' >"$EXPECTED/ssh-banner.txt" || true
 }
 
+# ------------------------------------------------------------------ broad sets
+
+# Each *_broad function drives the real tools with argument values picked from the
+# BROAD_* lists (RANDOM seeded per service, so every run sends the same requests),
+# then the Python raw-socket sweep (clients.py SERVICE broad), which sends most of the
+# conversations. Loops are over fixed counts.
+
+ftp_broad() {
+    local o="set net:max-retries 1; set net:reconnect-interval-base 1; set net:timeout 5; set cmd:fail-exit yes"
+    local anon_dirs=(mirror/ mirror/debian/ releases/ releases/v2.3/ media/ incoming/ "")
+    local anon_files=(welcome.msg mirror/iso-list.txt mirror/debian/dists.txt releases/CHANGES.md
+                      releases/v2.3/tool-2.3.tar.gz media/pic001.jpg media/clip.txt)
+    local user_dirs=(reports/ reports/2023/ src/ inbox/ "")
+    local user_files=(plan.md reports/q3.csv reports/2023/summary.txt src/main.c src/Makefile inbox/msg-0007.eml)
+    local quotes=(NOOP STAT SYST "MODE S" "STRU F" "TYPE A" "OPTS UTF8 OFF" HELP FEAT PWD "SITE HELP"
+                  "ALLO 100" "MKD scratch" "RNFR plan.md" "XPWD")
+    local methods=(multicwd nocwd singlecwd)
+    local i src who pw person dom path file quote method account
+    RANDOM=2101
+    for i in $(seq 0 29); do
+        src=127.0.1.$((2 + i % 50))
+        pick person "${BROAD_PEOPLE[@]}"; pick dom "${BROAD_DOMAINS[@]}"
+        pick account "${BROAD_FTP_USERS[@]}"; who=${account%%:*}; pw=${account#*:}
+        pick path "${anon_dirs[@]}"; pick file "${anon_files[@]}"
+        pick quote "${quotes[@]}"; pick method "${methods[@]}"
+        case $((i % 10)) in
+            0) client curl -s -o /dev/null --interface "$src" -u "anonymous:$person@$dom" "ftp://127.0.0.1/$file" ;;
+            1) client curl -s --interface "$src" --list-only --ftp-method "$method" "ftp://127.0.0.1/$path" ;;
+            2) client curl -s --interface "$src" -Q "$quote" --disable-epsv "ftp://127.0.0.1/$path" ;;
+            3) pick file "${user_files[@]}"
+               client curl -s -o /dev/null --interface "$src" -u "$who:$pw" --ftp-method "$method" "ftp://127.0.0.1/$file" ;;
+            4) pick path "${user_dirs[@]}"
+               client curl -s --interface "$src" -u "$who:$pw" --ftp-port "$src:40090-40099" "ftp://127.0.0.1/$path" ;;
+            5) pick pw "${BROAD_PASSWORDS[@]}"
+               client curl -s --interface "$src" -u "$who:$pw" "ftp://127.0.0.1/" ;;
+            6) client curl -s --interface "$src" -I "ftp://127.0.0.1/$file" ;;
+            7) client curl -s -o /dev/null --interface "$src" -r "0-$((RANDOM % 200 + 10))" "ftp://127.0.0.1/$file" ;;
+            8) client curl -s --interface "$src" -u "$who:$pw" -T /etc/hostname --ftp-create-dirs \
+                   "ftp://127.0.0.1/incoming/${BROAD_WORDS[$((RANDOM % ${#BROAD_WORDS[@]}))]}.txt" ;;
+            9) pick who "${BROAD_PEOPLE[@]}"
+               client curl -s --interface "$src" -u "$who:${BROAD_PASSWORDS[$((RANDOM % ${#BROAD_PASSWORDS[@]}))]}" -Q "$quote" "ftp://127.0.0.1/" ;;
+        esac
+    done
+    local scripts=("ls mirror; cat welcome.msg" "cls -l releases; quote HELP; quote NOOP"
+                   "cd media; ls; quote MDTM pic001.jpg" "set ftp:passive-mode no; set ftp:port-range 40090-40099; ls releases/v2.3"
+                   "du -s mirror" "quote STAT; quote SYST; ls incoming")
+    local user_scripts=("ls; cd reports; ls; cat q3.csv" "find src; quote STAT" "mkdir scratch" "rm plan.md"
+                        "mv plan.md plan.old" "chmod 600 plan.md" "cat src/Makefile; quote SIZE src/main.c"
+                        "set ftp:passive-mode no; set ftp:port-range 40090-40099; cls -l inbox")
+    local script
+    for i in $(seq 0 5); do
+        pick person "${BROAD_PEOPLE[@]}"
+        client lftp -e "$o; set net:socket-bind-ipv4 127.0.1.$((60 + i)); ${scripts[$i]}; bye" -u "anonymous,$person@" 127.0.0.1
+    done
+    for i in $(seq 0 7); do
+        pick account "${BROAD_FTP_USERS[@]}"
+        client lftp -e "$o; set net:socket-bind-ipv4 127.0.1.$((70 + i)); ${user_scripts[$i]}; bye" -u "${account%%:*},${account#*:}" 127.0.0.1
+    done
+    pick pw "${BROAD_PASSWORDS[@]}"
+    client lftp -e "$o; set net:socket-bind-ipv4 127.0.1.80; ls; bye" -u "ftperin,$pw" 127.0.0.1
+    # The raw-socket sweep, one client call (under the 30 s time-out) per section.
+    local part
+    for part in 1 2 3 4 5 6 7 8 9 10 11; do
+        client "$PY" "$CLIENTS" ftp broad "$part" "${BROAD_FTP_USERS[@]}"
+    done
+}
+
+smtp_broad() {
+    local s=(swaks --server 127.0.0.1 --port 25 --timeout 10)
+    local locals=(ftperin@vm ftpfrank@vm ftpgrace@localhost ftpheidi@vm mail@vm news@localhost list@vm irc@vm)
+    local quit_after=(CONNECT FIRST-HELO HELO MAIL RCPT)
+    local i src helo from to word person dom subject extra
+    RANDOM=2502
+    for i in $(seq 0 39); do
+        src=127.0.1.$((2 + i % 50))
+        pick word "${BROAD_WORDS[@]}"; pick dom "${BROAD_DOMAINS[@]}"; helo="$word.$dom"
+        pick person "${BROAD_PEOPLE[@]}"; pick dom "${BROAD_DOMAINS[@]}"; from="$person@$dom"
+        pick to "${locals[@]}"
+        pick word "${BROAD_WORDS[@]}"; subject="$word report $((RANDOM % 900 + 100))"
+        extra=()
+        case $((i % 8)) in
+            1) extra=(--protocol SMTP) ;;
+            2) pick word "${quit_after[@]}"; extra=(--quit-after "$word") ;;
+            3) extra=(--pipeline) ;;
+            4) pick person "${BROAD_PEOPLE[@]}"; pick dom "${BROAD_DOMAINS[@]}"; to="$to,$person@$dom" ;;
+            5) pick person "${BROAD_PEOPLE[@]}"; to="$person$((RANDOM % 90 + 10))@vm" ;;
+            6) pick person "${BROAD_PEOPLE[@]}"
+               extra=(--auth LOGIN --auth-user "$person" --auth-password "${BROAD_PASSWORDS[$((RANDOM % ${#BROAD_PASSWORDS[@]}))]}") ;;
+            7) extra=(--body "$(seq 1 $((RANDOM % 60 + 5)) | sed 's/^/row /')") ;;
+        esac
+        client "${s[@]}" -li "$src" --helo "$helo" --from "$from" --to "$to" \
+            --header "Subject: $subject" --header "X-Mailer: ${BROAD_WORDS[$((i % ${#BROAD_WORDS[@]}))]}-mailer" \
+            --body "${BROAD_WORDS[$((RANDOM % ${#BROAD_WORDS[@]}))]} ${BROAD_WORDS[$((RANDOM % ${#BROAD_WORDS[@]}))]}" "${extra[@]}"
+    done
+    local part
+    for part in 1 2 3 4 5 6; do client "$PY" "$CLIENTS" smtp broad "$part"; done
+}
+
+redis_broad() {
+    local r=(redis-cli -h 127.0.0.1 -p 6379)
+    local templates=("SET {s} {v}" "GET {s}" "INCR {s}" "APPEND {s} {v}" "STRLEN {s}" "MSET {s} {v} {s}x {v}"
+        "MGET {s} {s}x" "SETEX {s} {n} {v}" "HSET {h} {w} {v}" "HGET {h} {w}" "HGETALL {h}" "HDEL {h} {w}"
+        "HLEN {h}" "HINCRBY {h} {w} {n}" "LPUSH {l} {v}" "RPUSH {l} {v} {w}" "LRANGE {l} 0 3" "LPOP {l}"
+        "LLEN {l}" "SADD {S} {w} {v}" "SMEMBERS {S}" "SCARD {S}" "SISMEMBER {S} {w}" "ZADD {z} {n} {w}"
+        "ZRANGE {z} 0 4 WITHSCORES" "ZSCORE {z} {w}" "ZCARD {z}" "EXPIRE {s} {n}" "TTL {s}" "PTTL {h}"
+        "TYPE {l}" "EXISTS {s} {h}" "DEL {s}" "KEYS {w}*" "SCAN 0 COUNT 20" "DBSIZE" "INFO stats"
+        "INFO keyspace" "INFO replication" "CONFIG GET timeout" "CONFIG GET port" "CLIENT LIST" "CLIENT ID"
+        "TIME" "ECHO {v}" "PING {w}" "SELECT {db}" "AUTH {p}" "FLUSHDB" "COMMAND COUNT" "ROLE" "LASTSAVE"
+        "RANDOMKEY" "OBJECT ENCODING {s}" "MEMORY USAGE {l}" "NOSUCHCMD {w}" "hget {h} {w}" "set {s} {v}")
+    local t line i word person pw
+    RANDOM=6379
+    for i in 0 1; do
+        for t in "${templates[@]}"; do
+            line=$t
+            pick word "${BROAD_WORDS[@]}"; line=${line//\{s\}/acct:$word:$((RANDOM % 50))}
+            pick word "${BROAD_WORDS[@]}"; line=${line//\{h\}/device:$word}
+            pick word "${BROAD_WORDS[@]}"; line=${line//\{l\}/inbox:$word}
+            pick word "${BROAD_WORDS[@]}"; line=${line//\{S\}/tags:$word}
+            pick word "${BROAD_WORDS[@]}"; line=${line//\{z\}/board:$word}
+            pick word "${BROAD_WORDS[@]}"; line=${line//\{v\}/$word-$((RANDOM % 10000))}
+            pick word "${BROAD_WORDS[@]}"; line=${line//\{w\}/$word}
+            pick pw "${BROAD_PASSWORDS[@]}"; line=${line//\{p\}/$pw}
+            line=${line//\{n\}/$((RANDOM % 5000 + 2))}
+            line=${line//\{db\}/$((RANDOM % 14 + 2))}
+            # shellcheck disable=SC2086  # words of a template, no globbing characters but '*'
+            set -f; client "${r[@]}" $line; set +f
+        done
+    done
+    # several commands on one redis-cli connection: -n (SELECT first) and -r (repeat).
+    # (Not commands on stdin: redis-cli then fetches the 170 kB COMMAND DOCS first.)
+    for i in 0 1 2 3 4 5; do
+        pick word "${BROAD_WORDS[@]}"; pick person "${BROAD_PEOPLE[@]}"
+        client "${r[@]}" -n "$((i + 2))" HSET "member:$person" team "$word"
+        client "${r[@]}" -r "$((i % 3 + 2))" INCRBY "rate:$word:$i" "$((i + 3))"
+    done
+    local part
+    for part in 1 2 3 4 5; do client "$PY" "$CLIENTS" redis broad "$part"; done
+}
+
+http_broad() {
+    local agents=("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0"
+                  "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)" "facebookexternalhit/1.1"
+                  "Wget/1.20.3 (linux-gnu)" "curl/8.1.2" "Microsoft Office Word 2014")
+    local hosts=(intranet.northwind.example www.contoso.example portal.fabrikam.example tailspin.example)
+    local pages=(/news/ /news/2024-spring.html /news/archive.html /catalog/ /catalog/item-17.html
+                 /catalog/prices.json /kb/ /kb/setup-guide.txt /static/app.js /static/site.css
+                 /static/icon.gif /team.html /downloads/ /downloads/tool-2.3.tar.gz /news /kb
+                 /jenkins/login /actuator/env /solr/ /catalog/item-3.html)
+    local i src agent host page word person pw
+    RANDOM=8080
+    for i in $(seq 0 35); do
+        src=127.0.1.$((2 + i % 50))
+        pick agent "${agents[@]}"; pick host "${hosts[@]}"; pick page "${pages[@]}"; pick word "${BROAD_WORDS[@]}"
+        local c=(curl -s -o /dev/null --interface "$src" -A "$agent" --resolve "$host:80:127.0.0.1")
+        case $((i % 12)) in
+            0|1) client "${c[@]}" "http://$host$page" ;;
+            2) client "${c[@]}" -I "http://$host$page" ;;
+            3) client "${c[@]}" --http1.0 "http://$host$page" ;;
+            4) client "${c[@]}" -d "$word=$((RANDOM % 100))&who=${BROAD_PEOPLE[$((i % ${#BROAD_PEOPLE[@]}))]}" "http://$host/cgi-bin/form.sh" ;;
+            5) client "${c[@]}" -X PUT --data-binary "$word" "http://$host/kb/$word.txt" ;;
+            6) client "${c[@]}" -X DELETE "http://$host$page" ;;
+            7) client "${c[@]}" -X OPTIONS "http://$host$page" ;;
+            8) client "${c[@]}" -X PATCH -H "Content-Type: application/json" -d "{\"$word\":$i}" "http://$host$page" ;;
+            9) client "${c[@]}" -H "Range: bytes=$((RANDOM % 20))-$((RANDOM % 200 + 30))" "http://$host/kb/setup-guide.txt" ;;
+            10) pick person "${BROAD_PEOPLE[@]}"; pick pw "${BROAD_PASSWORDS[@]}"
+                client "${c[@]}" -u "$person:$pw" "http://$host$page" ;;
+            11) client "${c[@]}" -X TRACE -H "X-$word: $((RANDOM))" "http://$host$page" ;;
+        esac
+    done
+    client curl -s -o /dev/null --interface 127.0.1.90 -A "${agents[0]}" -X OPTIONS --request-target '*' "http://${hosts[1]}/" --resolve "${hosts[1]}:80:127.0.0.1"
+    client curl -s -o /dev/null -o /dev/null -o /dev/null --interface 127.0.1.91 -A "${agents[0]}" \
+        --resolve "${hosts[0]}:80:127.0.0.1" "http://${hosts[0]}/news/" "http://${hosts[0]}/static/site.css" "http://${hosts[0]}/static/icon.gif"
+    client curl -s -o /dev/null -o /dev/null --interface 127.0.1.92 -A "${agents[1]}" \
+        --resolve "${hosts[2]}:80:127.0.0.1" "http://${hosts[2]}/catalog/" "http://${hosts[2]}/catalog/prices.json"
+    for i in 0 1 2 3 4 5; do
+        pick page "${pages[@]}"; pick agent "${agents[@]}"; pick host "${hosts[@]}"
+        client wget -q -O /dev/null --bind-address="127.0.1.$((93 + i))" -U "$agent" --header "Host: $host" "http://127.0.0.1$page"
+    done
+    local part
+    for part in 1 2 3 4; do client "$PY" "$CLIENTS" http broad "$part"; done
+}
+
+dns_broad() {
+    local d=(dig @127.0.0.1 -p 53 +tries=1 +time=3)
+    local names=(git.lab.test build.lab.test vpn.lab.test proxy.lab.test wiki.lab.test ci.lab.test
+                 printer.lab.test cam01.lab.test docs-alias.lab.test corp.test www.corp.test mx.corp.test
+                 crm.corp.test _xmpp-client._tcp.corp.test sel1._domainkey.corp.test nas.lab.test
+                 updates.contoso.example)
+    local types=(A AAAA MX TXT NS SOA CNAME SRV CAA NAPTR PTR HINFO DS DNSKEY TLSA SSHFP HTTPS ANY)
+    local opts=(+dnssec +norecurse +noedns +nocookie +tcp +bufsize=1232 +cdflag +adflag +short +qr "" "" "")
+    local i n t o
+    RANDOM=5353
+    for i in $(seq 0 59); do
+        pick n "${names[@]}"; pick t "${types[@]}"; pick o "${opts[@]}"
+        # shellcheck disable=SC2086  # an empty option is no argument
+        client "${d[@]}" -b "127.0.1.$((2 + i % 50))" "$n" "$t" $o
+    done
+    for n in 198.51.100.30 198.51.100.60 198.51.100.88 2001:db8::30; do
+        client "${d[@]}" -b 127.0.1.60 -x "$n"
+    done
+    client "${d[@]}" -b 127.0.1.61 id.server TXT CH
+    client "${d[@]}" -b 127.0.1.62 version.server TXT CH
+    client "${d[@]}" -b 127.0.1.63 corp.test AXFR
+    for i in 0 1 2 3 4 5 6 7; do
+        pick n "${names[@]}"; pick t "${types[@]}"
+        client host -W 3 -t "$t" "$n" 127.0.0.1
+    done
+    for i in 0 1 2 3 4 5; do
+        pick n "${names[@]}"; pick t "${types[@]}"
+        client nslookup -timeout=3 -retry=1 -type="$t" "$n" 127.0.0.1
+    done
+    local part
+    for part in 1 2 3 4 5; do client "$PY" "$CLIENTS" dns broad "$part"; done
+}
+
 # ---------------------------------------------------------------------- main
 
 # record SERVICE FILTER [NMAP_PORT]: start, train, held-out, nmap, expected, stop.
@@ -917,10 +1242,40 @@ record() {
     stop_all
 }
 
+# record_broad SERVICE FILTER PORT: start the server with the broad set's content,
+# record *-train-broad.pcap while the broad set runs, stop. Touches no other capture.
+record_broad() {
+    local svc=$1 filter=$2 port=$3 proto=tcp
+    [ "$svc" = dns ] && proto=udp
+    wait_closed "$proto" "$port"
+    log "$svc: starting server (broad set)"
+    "${svc}_start" broad
+    log "$svc: broad training capture"
+    capture_start lo "$CAPTURES/$svc-train-broad.pcap" "$filter"
+    "${svc}_broad"
+    capture_stop
+    stop_all
+}
+
+SETS_SELECTED=main,broad
+has_set() { [[ ",$SETS_SELECTED," == *",$1,"* ]]; }
+
 main() {
     [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
     exec </dev/null
-    local services=("$@")
+    local services=() set
+    SETS_SELECTED=${SETS:-main,broad}
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --sets) [ $# -ge 2 ] || { echo "--sets needs a list" >&2; exit 2; }
+                    SETS_SELECTED=$2; shift 2 ;;
+            --sets=*) SETS_SELECTED=${1#--sets=}; shift ;;
+            *) services+=("$1"); shift ;;
+        esac
+    done
+    for set in ${SETS_SELECTED//,/ }; do
+        case $set in main|broad) ;; *) echo "unknown set $set (main, broad)" >&2; exit 2 ;; esac
+    done
     [ ${#services[@]} -gt 0 ] || services=(ftp http smb smtp dns redis ssh)
     if [ -z "${RECORD_FIXTURES_NETNS:-}" ]; then
         install_packages
@@ -928,24 +1283,31 @@ main() {
         # no other traffic on this machine's lo ends up in the captures, ports
         # 21/25/53/80... are free, and a stray look-up (a server resolving its own
         # host name or a client address) cannot leave the namespace.
-        exec unshare --net env RECORD_FIXTURES_NETNS=1 SKIP_INSTALL=1 \
+        exec unshare --net env RECORD_FIXTURES_NETNS=1 SKIP_INSTALL=1 SETS="$SETS_SELECTED" \
             bash "$REPO_DIR/Scripts/record-fixtures.sh" "${services[@]}"
     fi
     ip link set lo up
     mkdir -p "$CAPTURES" "$EXPECTED" "$RUN_DIR"
     : >"$RUN_DIR/clients.log"
-    local svc
+    local svc filter port nmap_port
     for svc in "${services[@]}"; do
-        case $svc in
-            ftp)   record ftp   "tcp port 21 or tcp portrange 40000-40099 or tcp port 20" 21 ;;
-            http)  record http  "tcp port 80" 80 ;;
-            smb)   record smb   "tcp port 445 or tcp port 139" ;;
-            smtp)  record smtp  "tcp port 25" 25 ;;
-            dns)   record dns   "port 53" ;;
-            redis) record redis "tcp port 6379" 6379 ;;
-            ssh)   record ssh   "tcp port 22" 22 ;;
+        case $svc in   # capture filter, server port, nmap port (none: no nmap -sV capture)
+            ftp)   filter="tcp port 21 or tcp portrange 40000-40099 or tcp port 20"; port=21; nmap_port=21 ;;
+            http)  filter="tcp port 80"; port=80; nmap_port=80 ;;
+            smb)   filter="tcp port 445 or tcp port 139"; port=445; nmap_port= ;;
+            smtp)  filter="tcp port 25"; port=25; nmap_port=25 ;;
+            dns)   filter="port 53"; port=53; nmap_port= ;;
+            redis) filter="tcp port 6379"; port=6379; nmap_port=6379 ;;
+            ssh)   filter="tcp port 22"; port=22; nmap_port=22 ;;
             *) echo "unknown service $svc" >&2; exit 2 ;;
         esac
+        if has_set main; then record "$svc" "$filter" ${nmap_port:+"$nmap_port"}; fi
+        if has_set broad; then
+            case $svc in
+                ftp|smtp|redis|http|dns) record_broad "$svc" "$filter" "$port" ;;
+                *) log "$svc: no broad set" ;;
+            esac
+        fi
     done
     log "done; client log: $RUN_DIR/clients.log"
     local f
