@@ -16,7 +16,15 @@ public struct CompiledMachine: Hashable, Sendable {
             }
         }
         self.machine = machine
-        self.patterns = machine.states.map { state in state.edges.map { CompiledPattern($0.pattern) } }
+        // States of a merged context share one edge table: compiled once, stored once.
+        var compiledTables: [[Pattern]: [CompiledPattern]] = [:]
+        self.patterns = machine.states.map { state in
+            let table = state.edges.map(\.pattern)
+            if let compiled = compiledTables[table] { return compiled }
+            let compiled = table.map(CompiledPattern.init)
+            compiledTables[table] = compiled
+            return compiled
+        }
     }
 
     /// The edge of `state` that a complete request follows, or nil when none matches. Among

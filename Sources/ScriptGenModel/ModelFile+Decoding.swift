@@ -152,7 +152,7 @@ extension ModelFile {
             throw FieldError(.notAModel("the top-level object has no \"formatVersion\" field"), at: json)
         }
         let version = try at(.key("formatVersion")) { () throws(FieldError) -> Int in try readInteger(versionValue) }
-        guard version == ModelFile.currentFormatVersion else {
+        guard (ModelFile.oldestReadableFormatVersion...ModelFile.currentFormatVersion).contains(version) else {
             var error = FieldError(.unsupportedFormatVersion(found: version, supported: ModelFile.currentFormatVersion), at: versionValue)
             error.reversedPath = [.key("formatVersion")]
             throw error
@@ -261,30 +261,60 @@ extension StateMachine {
             guard !elements.isEmpty else {
                 throw FieldError(.invalidValue("no states: the root state (index 0) is missing"), at: value)
             }
-            return try readArray(value) { (_, element) throws(FieldError) in try State(json: element, stateCount: elements.count) }
+            let read = try readArray(value) { (index, element) throws(FieldError) in
+                try State.read(json: element, index: index, stateCount: elements.count)
+            }
+            // `edgesOf` names an earlier state with its own edges: the same table, shared.
+            var states = read.map(\.state)
+            for (index, entry) in read.enumerated() {
+                guard let source = entry.edgesOf else { continue }
+                guard read[source].edgesOf == nil else {
+                    var error = FieldError(.invalidValue("state \(source) shares the edges of another state itself; edgesOf must name a state with its own edges"), at: elements[index])
+                    error.reversedPath = [.key("edgesOf"), .index(index)]
+                    throw error
+                }
+                states[index].edges = states[source].edges
+            }
+            return states
         }
         self.init(transport: transport, port: port, states: states, conversations: conversations)
     }
 }
 
 extension State {
-    init(json: JSONValue, stateCount: Int) throws(FieldError) {
+    /// The state at `index`, and the earlier state whose edges it shares when it has `edgesOf`
+    /// instead of `edges` (exactly one of the two).
+    static func read(json: JSONValue, index: Int, stateCount: Int) throws(FieldError) -> (state: State, edgesOf: Int?) {
         let object = try ObjectReader(json)
-        self.init(
+        let edgesOf = try object.optional("edgesOf") { (value) throws(FieldError) -> Int in
+            let source = try readInteger(value)
+            guard (0..<index).contains(source) else {
+                throw FieldError(.invalidValue("edgesOf must name an earlier state (0...\(index - 1)), not \(source)"), at: value)
+            }
+            return source
+        }
+        let edges = try object.optional("edges") { (value) throws(FieldError) in
+            let edges = try readArray(value) { (_, element) throws(FieldError) in try Edge(json: element, stateCount: stateCount) }
+            try checkTotal(edges.map(\.weight), of: "edge weights", in: value)
+            return edges
+        }
+        if (edges == nil) == (edgesOf == nil) {
+            var error = FieldError(edges == nil ? .missingField : .invalidValue("a state has either edges or edgesOf, not both"), at: json)
+            error.reversedPath = [.key("edges")]
+            throw error
+        }
+        let state = State(
             replies: try object.required("replies") { (value) throws(FieldError) in
                 let replies = try readArray(value) { (_, element) throws(FieldError) in try ObservedReply(json: element) }
                 try checkTotal(replies.map(\.count), of: "reply counts", in: value)
                 return replies
             },
-            edges: try object.required("edges") { (value) throws(FieldError) in
-                let edges = try readArray(value) { (_, element) throws(FieldError) in try Edge(json: element, stateCount: stateCount) }
-                try checkTotal(edges.map(\.weight), of: "edge weights", in: value)
-                return edges
-            },
+            edges: edges ?? [],
             visits: try object.required("visits", readCount),
             endings: try object.required("endings", readCount),
             cutRequests: try object.required("cutRequests", readCount)
         )
+        return (state, edgesOf)
     }
 }
 

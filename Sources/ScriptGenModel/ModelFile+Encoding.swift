@@ -58,20 +58,38 @@ extension StateMachine {
             "transport": .string(transport.rawValue),
             "port": .integer(port),
             "conversations": .integer(conversations),
-            "states": .array(states.map { $0.jsonValue() }),
+            "states": .array(statesJSON()),
         ])
+    }
+
+    /// States whose edges equal an earlier state's (all states of a merged context) name it
+    /// with `edgesOf` instead of repeating the table.
+    private func statesJSON() -> [JSONValue] {
+        var firstWithEdges: [[Edge]: Int] = [:]
+        return states.enumerated().map { index, state in
+            if state.edges.count > 1, let source = firstWithEdges[state.edges] {
+                return state.jsonValue(edgesOf: source)
+            }
+            if state.edges.count > 1 { firstWithEdges[state.edges] = index }
+            return state.jsonValue(edgesOf: nil)
+        }
     }
 }
 
 extension State {
-    func jsonValue() -> JSONValue {
-        .object([
+    func jsonValue(edgesOf source: Int?) -> JSONValue {
+        var members: [String: JSONValue] = [
             "replies": .array(replies.map { $0.jsonValue() }),
-            "edges": .array(edges.map { $0.jsonValue() }),
             "visits": .integer(visits),
             "endings": .integer(endings),
             "cutRequests": .integer(cutRequests),
-        ])
+        ]
+        if let source {
+            members["edgesOf"] = .integer(source)
+        } else {
+            members["edges"] = .array(edges.map { $0.jsonValue() })
+        }
+        return .object(members)
     }
 }
 

@@ -4,8 +4,11 @@
 /// payloads), so learning the same captures with the same parameters gives a byte-identical
 /// file. `decode(from:)` checks syntax, version, types and meaning (see docs/model-format.md).
 public struct ModelFile: Hashable, Sendable {
-    /// The format this tool writes and the newest it reads.
-    public static let currentFormatVersion = 1
+    /// The format this tool writes and the newest it reads. Version 2 added `edgesOf` (a state
+    /// that shares an earlier state's edge table); version 1 files are read as they are.
+    public static let currentFormatVersion = 2
+    /// The oldest format this tool reads.
+    public static let oldestReadableFormatVersion = 1
 
     public var formatVersion: Int
     /// Version of the scriptgen that wrote the file.

@@ -45,7 +45,7 @@ public struct ModelLoadError: Error, Hashable, Sendable, CustomStringConvertible
             if found > supported {
                 return "format version \(found) is newer than this tool supports (\(supported)); use a newer scriptgen"
             }
-            return "format version \(found) is not a valid version (this tool supports \(supported))"
+            return "format version \(found) is not a valid version (this tool reads \(ModelFile.oldestReadableFormatVersion) to \(supported))"
         case .missingField:
             return "missing field \(location)"
         case .wrongType(let expected, let found):

@@ -26,7 +26,8 @@ import ScriptGenModel
 ///    context has fewer than `maxFanout` commands), with weight 0: no training conversation
 ///    took it there.
 /// 5. **Moore form.** The model puts replies on states, so each command becomes one state (its
-///    target context's edges, its own pooled replies), the root its own.
+///    target context's edges, its own pooled replies), the root its own. Edge weights count
+///    the context's training traffic, so all states of a context share one edge table.
 ///
 /// Training requests still follow an edge to the state holding their reply: commands of one
 /// context never overlap on a training request (overlapping ones unify), and shared commands
@@ -75,7 +76,7 @@ struct ContextMerger {
     init(tree: StateMachine, incoming: [[[UInt8]]], options: SimplifierOptions) {
         self.tree = tree
         self.options = options
-        self.compatibility = ReplyCompatibility(binarySimilarity: options.mergeBinaryReplySimilarity)
+        self.compatibility = ReplyCompatibility(binarySimilarity: options.mergeBinaryReplySimilarity, minConflictObservations: options.minConflictObservations)
         parent = Array(tree.states.indices)
         commands = tree.states.map { state in
             state.edges.map { edge in
@@ -121,6 +122,13 @@ struct ContextMerger {
         return false
     }
 
+    /// Two unifying commands can live side by side in one context when one has only exact
+    /// patterns and no request is in both: each training request still reaches its own.
+    private static func canStayApart(_ a: Command, _ b: Command) -> Bool {
+        let exact = { (command: Command) in command.patterns.allSatisfy { $0.exactBytes != nil } }
+        return (exact(a) || exact(b)) && !a.requests.contains(where: b.requests.contains)
+    }
+
     private static func combined(_ a: Command, _ b: Command) -> Command {
         var result = a
         for (index, pattern) in b.patterns.enumerated() where !result.patterns.contains(pattern) {
@@ -146,14 +154,23 @@ struct ContextMerger {
             let (keep, drop) = a < b ? (a, b) : (b, a)
             var merged = commands[keep]
             for command in commands[drop] {
-                let overlapping = merged.indices.filter { unifies(merged[$0], command) }
+                var overlapping = merged.indices.filter { unifies(merged[$0], command) }
+                // Incompatible answers: evidence refuses the merge; without it the two stay
+                // separate commands when one is exact and they share no request (the emulator
+                // prefers the exact one for its own bytes: `GET /` keeps its 200 beside a
+                // general `GET <path>` answered 404), else they unify.
+                for index in overlapping where !compatibility.defaultsCompatible(merged[index].replies, command.replies) {
+                    if compatibility.conflictIsEvident(merged[index].replies, command.replies) { return false }
+                }
+                overlapping.removeAll { index in
+                    !compatibility.defaultsCompatible(merged[index].replies, command.replies) && Self.canStayApart(merged[index], command)
+                }
                 guard let position = overlapping.first else {
                     merged.append(command)
                     continue
                 }
                 var union = command
                 for index in overlapping {
-                    guard compatibility.defaultsCompatible(merged[index].replies, union.replies) else { return false }
                     evidence += 1
                     pending.append((merged[index].members[0], union.members[0]))
                     union = Self.combined(merged[index], union)
@@ -318,8 +335,10 @@ struct ContextMerger {
             }
         }
         guard states.count <= max(1, options.maxStates) else { return nil }
-        // Weights: the tree traffic each merged state sends through each (command, pattern).
-        var weight: [Int: [EdgeKey: Int]] = [:]  // merged state -> (target, pattern index) -> weight
+        // Weights: the tree traffic each context sends through each (command, pattern). Per
+        // context rather than per state, so every state of a context has the same edges (one
+        // table in memory, and once in the model file).
+        var weight: [StateID: [EdgeKey: Int]] = [:]  // context -> (target, pattern index) -> weight
         var commandOfMember = [Int: (context: StateID, index: Int)]()
         for context in contexts {
             for (index, command) in commands[context].enumerated() {
@@ -338,22 +357,28 @@ struct ContextMerger {
                 let pattern = keptPatterns.first { $0 == command.patterns.firstIndex(of: edge.pattern) }
                     ?? keptPatterns.first { sample.map(command.compiled[$0].matches) ?? false } ?? keptPatterns[0]
                 let key = EdgeKey(target: stateOfCommand[context][index], pattern: pattern)
-                weight[stateOfTree[treeState], default: [:]][key, default: 0] += edge.weight
+                weight[contextOfState[stateOfTree[treeState]], default: [:]][key, default: 0] += edge.weight
             }
         }
+        var edgesOfContext: [StateID: [Edge]] = [:]
         for index in states.indices {
             let context = contextOfState[index]
+            if let shared = edgesOfContext[context] {
+                states[index].edges = shared
+                continue
+            }
             var edges: [(edge: Edge, order: Int)] = []
             for (commandIndex, command) in commands[context].enumerated() {
                 let target = stateOfCommand[context][commandIndex]
                 for patternIndex in kept[context]![commandIndex] {
                     let pattern = command.patterns[patternIndex]
-                    let taken = weight[index]?[EdgeKey(target: target, pattern: patternIndex)] ?? 0
+                    let taken = weight[context]?[EdgeKey(target: target, pattern: patternIndex)] ?? 0
                     edges.append((Edge(pattern: pattern, weight: taken, target: target), edges.count))
                 }
             }
             guard edges.count <= max(1, options.maxFanout) else { return nil }
             states[index].edges = edges.sorted { ($0.edge.weight, $1.order) > ($1.edge.weight, $0.order) }.map(\.edge)
+            edgesOfContext[context] = states[index].edges
         }
         var machine = tree
         machine.states = states

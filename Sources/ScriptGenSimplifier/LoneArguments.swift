@@ -13,25 +13,45 @@ enum LoneArguments {
     /// The gap takes 1 to max(this, twice the length seen) bytes.
     static let maxArgumentLength = 64
 
-    /// The machine with every qualifying edge generalised, and how many were. An edge qualifies
-    /// when `pattern(for:)` gives a pattern and no other edge of its state could match a request
-    /// that starts with the same command (so routing of the training requests is unchanged).
+    /// The machine with the qualifying edges generalised, and how many were. Per state, the
+    /// exact edges with an argument are grouped by command (`pattern(for:)`'s fixed start); the
+    /// heaviest of each group (ties: the first) gets the gap. Its siblings stay exact: an exact
+    /// edge has more fixed bytes, so the emulator still prefers it for its own request (merged
+    /// contexts hold `DELE plan.md` and `DELE media/pic.jpg` as two commands). A group is left
+    /// alone when a gapped edge of the state could match a request starting with its command.
     static func generalised(_ machine: StateMachine) -> (machine: StateMachine, count: Int) {
         var machine = machine
         var count = 0
+        var generalisedTables: [[Edge]: (edges: [Edge], count: Int)] = [:]  // shared tables stay shared
         for stateIndex in machine.states.indices {
             let edges = machine.states[stateIndex].edges
+            if let done = generalisedTables[edges] {
+                machine.states[stateIndex].edges = done.edges
+                count += done.count
+                continue
+            }
+            var heaviest: [[UInt8]: (index: Int, pattern: Pattern)] = [:]
             for (index, edge) in edges.enumerated() {
                 guard let bytes = edge.pattern.exactBytes, let pattern = pattern(for: bytes),
                       case .fixed(let command) = pattern.elements[0] else { continue }
-                let overlaps = edges.indices.contains { other in
-                    guard other != index, case .fixed(let start)? = edges[other].pattern.elements.first else { return other != index }
+                if let best = heaviest[command], edges[best.index].weight >= edge.weight { continue }
+                heaviest[command] = (index, pattern)
+            }
+            var updated = edges
+            var changed = 0
+            for (command, choice) in heaviest {
+                let overlaps = edges.contains { edge in
+                    guard edge.pattern.exactBytes == nil else { return false }
+                    guard case .fixed(let start)? = edge.pattern.elements.first else { return true }
                     return start.starts(with: command) || command.starts(with: start)
                 }
                 if overlaps { continue }
-                machine.states[stateIndex].edges[index].pattern = pattern
-                count += 1
+                updated[choice.index].pattern = choice.pattern
+                changed += 1
             }
+            generalisedTables[edges] = (updated, changed)
+            machine.states[stateIndex].edges = updated
+            count += changed
         }
         return (machine, count)
     }

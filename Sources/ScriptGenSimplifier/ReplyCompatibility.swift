@@ -17,8 +17,12 @@ struct ReplyCompatibility {
     static let binaryPrefixBytes = 64
     private let aligner = PairwiseAligner(scoring: .distanceDefault)
 
-    init(binarySimilarity: Double) {
+    /// See `SimplifierOptions.minConflictObservations`.
+    let minConflictObservations: Int
+
+    init(binarySimilarity: Double, minConflictObservations: Int = 1) {
         self.binarySimilarity = binarySimilarity
+        self.minConflictObservations = minConflictObservations
     }
 
     /// The most frequent replies of `a` and `b` (what the emulator sends) are compatible.
@@ -29,6 +33,15 @@ struct ReplyCompatibility {
     func defaultsCompatible(_ a: [ObservedReply], _ b: [ObservedReply]) -> Bool {
         guard let x = a.first, let y = b.first else { return true }
         return compatible(x.reply, y.reply)
+    }
+
+    /// Whether incompatible replies are evidence enough to keep two contexts apart: each side
+    /// observed at least `minConflictObservations` replies. With arguments the reply depends on
+    /// (`RETR` of a file that exists or not), one observation per context differs by chance.
+    func conflictIsEvident(_ a: [ObservedReply], _ b: [ObservedReply]) -> Bool {
+        let enough = minConflictObservations
+        let observations = { (replies: [ObservedReply]) in replies.reduce(0) { min($0 + min($1.count, enough), enough) } }
+        return observations(a) >= enough && observations(b) >= enough
     }
 
     func compatible(_ a: Reply, _ b: Reply) -> Bool {

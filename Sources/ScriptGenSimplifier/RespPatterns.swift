@@ -11,8 +11,8 @@ import ScriptGenModel
 enum RespPatterns {
     /// The pattern of `requests` (each exactly one RESP array, all with the same number of
     /// elements and the same command), or nil when they are not. Value gaps take 0 up to the
-    /// longest length `PatternBuilder.gap` allows (the length field delimits a value, so a
-    /// shorter one is as well-formed); for a single request (`loneArgumentLength` set),
+    /// longest length `PatternBuilder.gap` allows or 64, whichever is more (the length field
+    /// delimits a value, so a shorter one is as well-formed); for a single request (`loneArgumentLength` set),
     /// 0 to max(that, twice the length seen).
     static func pattern(forArrays requests: [[UInt8]], builder: PatternBuilder? = nil, loneArgumentLength: Int? = nil) -> Pattern? {
         let arrays = requests.compactMap(RespArray.bulkStrings)
@@ -30,8 +30,9 @@ enum RespPatterns {
             if let loneArgumentLength {
                 valueGap = .variable(min: 0, max: max(loneArgumentLength, 2 * values[0].count))
             } else if let builder, case .variable(_, let longest) = builder.gap(for: values) {
-                // The length field delimits the value: any shorter one is as well-formed.
-                valueGap = .variable(min: 0, max: longest)
+                // The length field delimits the value: any shorter one is as well-formed, and
+                // keys and values are as free as a lone command's argument.
+                valueGap = .variable(min: 0, max: max(LoneArguments.maxArgumentLength, longest))
             } else {
                 return nil
             }

@@ -13,17 +13,18 @@ public struct SimplifierOptions: Hashable, Sendable {
     public static let defaultMinValueRequests = 2
     public static let defaultMinValueCoverage = 0.5
     public static let defaultMicroclusterWindow = 24
-    public static let defaultMaxLeadingTokens = 32
+    public static let defaultMaxLeadingTokens = 256
     public static let defaultMinFixedLength = 3
     public static let defaultMinRowsForShortBinaryFixed = 4
     public static let defaultTrimPartialTokens = true
     public static let defaultGeneraliseLoneArguments = true
     public static let defaultRespArguments = true
+    public static let defaultMinConflictObservations = 2
     public static let defaultRelativeLengthSlack = 0.5
     public static let defaultMinimumLengthSlack = 2
     public static let defaultMinRequestsToGeneralise = 2
     public static let defaultMinRequestsForWildcard = 4
-    public static let defaultMaxFanout = 64
+    public static let defaultMaxFanout = 512
     public static let defaultMaxStates = 10_000
     public static let defaultFanoutThresholdStep = 0.1
     public static let defaultMergeContexts = true
@@ -47,7 +48,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// Text requests are first grouped by their leading token (their first word: the command)
     /// when a state's text requests have at most this many distinct tokens; each group is then
     /// one macrocluster. With more tokens (no command structure) PI macroclustering groups
-    /// them like binary requests. Default 32.
+    /// them like binary requests. Default 256 (a protocol has up to a few hundred commands).
     public var maxLeadingTokens: Int
 
     // MARK: Microclustering
@@ -112,7 +113,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// Most edges leaving one simplified state. A state over it is re-clustered with the
     /// macroclustering threshold raised by `fanoutThresholdStep` until it fits (up to 1), then
     /// without microclustering, and as a last resort its lightest edges are merged into one
-    /// catch-all edge. Values below 1 count as 1. Default 64.
+    /// catch-all edge. Values below 1 count as 1. Default 512.
     public var maxFanout: Int
     /// Most states in the simplified machine, root included. States are made breadth-first;
     /// an edge that would need a state past the limit is not made and its weight is counted in
@@ -137,6 +138,10 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// Two binary replies are compatible when their alignment similarity over the first 64
     /// bytes is at least this (text replies compare status tokens). Default 0.75.
     public var mergeBinaryReplySimilarity: Double
+    /// Incompatible replies refuse a merge only when each side observed the command at least
+    /// this many times: one observation per context differs by chance when the reply depends on
+    /// the argument. Default 2 (1: every difference refuses).
+    public var minConflictObservations: Int
     /// Tentative merges tried at most (a bound on the work for huge machines; states left
     /// untried stay contexts of their own). Default 100,000.
     public var maxMergeAttempts: Int
@@ -170,6 +175,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         minMergeEvidence: Int = Self.defaultMinMergeEvidence,
         shareHistoryIndependentCommands: Bool = Self.defaultShareHistoryIndependentCommands,
         mergeBinaryReplySimilarity: Double = Self.defaultMergeBinaryReplySimilarity,
+        minConflictObservations: Int = Self.defaultMinConflictObservations,
         maxMergeAttempts: Int = Self.defaultMaxMergeAttempts,
         mergeFrequencyBound: Double = Self.defaultMergeFrequencyBound
     ) {
@@ -197,6 +203,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         self.minMergeEvidence = minMergeEvidence
         self.shareHistoryIndependentCommands = shareHistoryIndependentCommands
         self.mergeBinaryReplySimilarity = mergeBinaryReplySimilarity
+        self.minConflictObservations = minConflictObservations
         self.maxMergeAttempts = maxMergeAttempts
         self.mergeFrequencyBound = mergeFrequencyBound
     }
@@ -229,6 +236,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         public static let minMergeEvidence = "simplifier.minMergeEvidence"
         public static let shareHistoryIndependentCommands = "simplifier.shareHistoryIndependentCommands"
         public static let mergeBinaryReplySimilarity = "simplifier.mergeBinaryReplySimilarity"
+        public static let minConflictObservations = "simplifier.minConflictObservations"
         public static let maxMergeAttempts = "simplifier.maxMergeAttempts"
         public static let mergeFrequencyBound = "simplifier.mergeFrequencyBound"
     }
@@ -262,6 +270,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             Name.minMergeEvidence: .integer(minMergeEvidence),
             Name.shareHistoryIndependentCommands: .integer(shareHistoryIndependentCommands ? 1 : 0),
             Name.mergeBinaryReplySimilarity: .number(mergeBinaryReplySimilarity),
+            Name.minConflictObservations: .integer(minConflictObservations),
             Name.maxMergeAttempts: .integer(maxMergeAttempts),
             Name.mergeFrequencyBound: .number(mergeFrequencyBound),
         ])
@@ -296,6 +305,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             minMergeEvidence: parameters.integer(Name.minMergeEvidence) ?? Self.defaultMinMergeEvidence,
             shareHistoryIndependentCommands: Self.switchValue(parameters, Name.shareHistoryIndependentCommands) ?? Self.defaultShareHistoryIndependentCommands,
             mergeBinaryReplySimilarity: parameters.number(Name.mergeBinaryReplySimilarity) ?? Self.defaultMergeBinaryReplySimilarity,
+            minConflictObservations: parameters.integer(Name.minConflictObservations) ?? Self.defaultMinConflictObservations,
             maxMergeAttempts: parameters.integer(Name.maxMergeAttempts) ?? Self.defaultMaxMergeAttempts,
             mergeFrequencyBound: parameters.number(Name.mergeFrequencyBound) ?? Self.defaultMergeFrequencyBound
         )

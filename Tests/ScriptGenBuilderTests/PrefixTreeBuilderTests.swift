@@ -209,7 +209,7 @@ private func edge(_ text: String, weight: Int, to target: StateID) -> Edge {
         #expect(options.parameters.integer("builder.maxFanout") == 7)
         #expect(options.parameters.number("builder.minBannerShare") == 0.5)
         #expect(BuilderOptions(parameters: options.parameters) == options)
-        #expect(BuilderOptions(parameters: LearningParameters()) == BuilderOptions(maxFanout: 64, maxStates: 10_000))
+        #expect(BuilderOptions(parameters: LearningParameters()) == BuilderOptions(maxFanout: BuilderOptions.defaultMaxFanout, maxStates: 10_000))
     }
 
     @Test func aBuiltModelEncodesByteIdenticallyAndDecodesEqual() throws {

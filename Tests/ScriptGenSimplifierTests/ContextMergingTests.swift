@@ -58,11 +58,13 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
     }
 
     @Test func conflictingRepliesKeepContextsApart() throws {
-        // RCPT before MAIL is refused, after MAIL accepted: the contexts must not merge.
-        let raw = scriptedTree([
+        // RCPT before MAIL is refused, after MAIL accepted (each seen twice): the contexts must
+        // not merge.
+        let conversations = [
             [("EHLO a\r\n", "250 hello\r\n"), ("RCPT TO:<b@x>\r\n", "503 need MAIL\r\n"), ("QUIT\r\n", "221 bye\r\n")],
             [("EHLO a\r\n", "250 hello\r\n"), ("MAIL FROM:<a@x>\r\n", "250 ok\r\n"), ("RCPT TO:<b@x>\r\n", "250 accepted\r\n"), ("QUIT\r\n", "221 bye\r\n")],
-        ], port: 25)
+        ]
+        let raw = scriptedTree(conversations + conversations, port: 25)
         let (merged, report) = try simplifyChecked(raw)
         #expect(try replies(of: merged, to: ["EHLO a\r\n", "RCPT TO:<b@x>\r\n"]) == ["250 hello\r\n", "503 need MAIL\r\n"])
         #expect(try replies(of: merged, to: ["EHLO a\r\n", "MAIL FROM:<a@x>\r\n", "RCPT TO:<b@x>\r\n"]) == ["250 hello\r\n", "250 ok\r\n", "250 accepted\r\n"])
@@ -71,14 +73,28 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
         #expect(try replies(of: merged, to: ["EHLO a\r\n", "MAIL FROM:<a@x>\r\n", "QUIT\r\n"])?.last == "221 bye\r\n")
     }
 
+    @Test func aDifferenceSeenOnceIsNoEvidence() throws {
+        // Each RCPT seen once: by default (minConflictObservations 2) the difference may be
+        // chance (an argument the reply depends on), so the contexts merge; with 1 they do not.
+        let raw = scriptedTree([
+            [("EHLO a\r\n", "250 hello\r\n"), ("RCPT TO:<b@x>\r\n", "503 need MAIL\r\n"), ("QUIT\r\n", "221 bye\r\n")],
+            [("EHLO a\r\n", "250 hello\r\n"), ("MAIL FROM:<a@x>\r\n", "250 ok\r\n"), ("RCPT TO:<b@x>\r\n", "250 accepted\r\n"), ("QUIT\r\n", "221 bye\r\n")],
+        ], port: 25)
+        let (lenient, lenientReport) = try simplifyChecked(raw)
+        let (strict, strictReport) = try simplifyChecked(raw, options: SimplifierOptions(minConflictObservations: 1))
+        #expect(strictReport.mergesRefused > 0)
+        #expect(try replies(of: strict, to: ["EHLO a\r\n", "RCPT TO:<b@x>\r\n"]) == ["250 hello\r\n", "503 need MAIL\r\n"])
+        #expect(lenientReport.contexts < strictReport.contexts)
+        // Merged, RCPT still answers (one of its replies) wherever it comes.
+        #expect(try replies(of: lenient, to: ["EHLO a\r\n", "RCPT TO:<b@x>\r\n"]) != nil)
+    }
+
     @Test func sharedCommandsKeepTheContext() throws {
         // NOOP is only seen before login, but answers the same and changes nothing: after
         // login it is added as a self-loop, so the logged-in commands still follow. USER is
         // answered differently after login: not shared, and the contexts stay apart.
-        let raw = scriptedTree([
-            [("NOOP\r\n", "200 NOOP ok\r\n")] + Self.login + [("QUIT\r\n", "221 Bye\r\n")],
-            Self.login + [("CWD pub\r\n", "250 changed\r\n"), ("USER alice\r\n", "530 cannot change user\r\n")],
-        ])
+        let loggedIn = Self.login + [("CWD pub\r\n", "250 changed\r\n"), ("USER alice\r\n", "530 cannot change user\r\n")]
+        let raw = scriptedTree([[("NOOP\r\n", "200 NOOP ok\r\n")] + Self.login + [("QUIT\r\n", "221 Bye\r\n")], loggedIn, loggedIn])
         let (merged, report) = try simplifyChecked(raw)
         #expect(report.sharedEdgesAdded > 0)
         #expect(report.contexts >= 2)

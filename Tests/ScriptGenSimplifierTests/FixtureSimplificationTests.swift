@@ -17,7 +17,9 @@ import Testing
         let user = userEdges[0]
         #expect(user.pattern.exactBytes == nil)
         #expect(endsWithFixed(user.pattern, "\r\n"))
-        #expect(user.weight == rawUserEdges.reduce(0) { $0 + $1.weight })
+        // Weights count the root's context: the root's own USER traffic and that of the tree
+        // states merged into it.
+        #expect(user.weight >= rawUserEdges.reduce(0) { $0 + $1.weight })
 
         let passEdges = machine.states[user.target].edges.filter { startsWithFixed($0.pattern, "PASS ") }
         try #require(passEdges.count == 1)
