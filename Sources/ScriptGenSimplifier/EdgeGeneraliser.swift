@@ -100,8 +100,8 @@ struct EdgeGeneraliser {
         return finals
     }
 
-    /// Text requests grouped by leading token (the bytes before the first space, tab, CR or
-    /// LF): a text protocol's first word is its command, so `PASS secret` and
+    /// Text requests and RESP arrays grouped by leading token (the bytes before the first
+    /// space, tab, CR or LF; a RESP array's command): a text protocol's first word is its command, so `PASS secret` and
     /// `PASS ftp@example.com` are one group although their alignment distance is large. Only
     /// when the text requests have at most `maxLeadingTokens` distinct tokens; everything else
     /// (binary requests, or all requests when there are more tokens) is the rest, which PI
@@ -111,7 +111,8 @@ struct EdgeGeneraliser {
         var groups: [[Int]] = []
         var rest: [Int] = []
         for (index, request) in requests.enumerated() {
-            guard !request.isEmpty, request.allSatisfy(Self.isText) else {
+            // A RESP array is framed by its lengths: its values may hold any byte.
+            guard !request.isEmpty, request.allSatisfy(Self.isText) || Self.respCommand(request) != nil else {
                 rest.append(index)
                 continue
             }
@@ -129,19 +130,20 @@ struct EdgeGeneraliser {
 
     /// A text request's command word: the bytes before the first space, tab, CR or LF, except
     /// for a RESP array (`*<digits>\r\n$<digits>\r\nCMD\r\n...`, what redis-cli sends),
-    /// whose first word is its argument count: there the token is the first bulk string,
-    /// upper-cased because Redis commands are case-insensitive (`ping` and `PING` are one
-    /// command), then a space and the array header (`PING *2`). The arity keeps one shape per
+    /// whose first word is its argument count: there the token is the first bulk string, then
+    /// a space and the array header (`PING *2`). Case is kept: Redis reads `ping` as `PING`,
+    /// but a pattern's fixed bytes match one spelling, so each spelling is its own group. The arity keeps one shape per
     /// group: `INFO` and `INFO server` in one group give a pattern whose optional tail lets the
     /// emulator complete `*2\r\n$4\r\nINFO\r\n` before its argument arrives; and the header
-    /// keeps inline `PING\r\n` apart from the array form.
+    /// keeps inline `PING\r\n` apart from the array form. A message of several arrays (a
+    /// pipeline) gets ` +` appended: its shape is not one command's.
     static func leadingToken(_ request: [UInt8]) -> [UInt8] {
         if let command = respCommand(request) { return command }
         return Array(request.prefix { ![0x20, 0x09, 0x0D, 0x0A].contains($0) })
     }
 
     /// The leading token of a RESP array request: its first bulk string (the bytes after the
-    /// second CRLF up to the next CR, or the end) upper-cased, a space, and the array header
+    /// second CRLF up to the next CR, or the end), a space, and the array header
     /// without its CRLF. Nil unless the request starts with `*<digits>\r\n$<digits>\r\n`.
     static func respCommand(_ request: [UInt8]) -> [UInt8]? {
         var index = request.startIndex
@@ -157,7 +159,10 @@ struct EdgeGeneraliser {
         }
         guard header(0x2A), header(0x24) else { return nil }
         let command = request[index...].prefix { $0 != 0x0D }
-        return command.map { (0x61...0x7A).contains($0) ? $0 - 0x20 : $0 } + [0x20] + request.prefix { $0 != 0x0D }
+        var token = Array(command) + [0x20] + request.prefix { $0 != 0x0D }
+        // Several arrays in one message (a pipeline) are not shaped like one: a group of their own.
+        if case .complete(let length, _) = RespArrayFrame.parse(request), length < request.count { token += Array(" +".utf8) }
+        return token
     }
 
     /// The final clusters of one macrocluster (or part), given its members (request indices,

@@ -61,3 +61,83 @@ enum RespArray {
         return bulks.map { Bulk(headerStart: $0.headerStart, value: request[$0.value]) }
     }
 }
+
+/// The last step for RESP (`respArguments`): a command seen with some argument counts is
+/// answered with another count too. Redis clients add options (`SET k v EX 600`, `HSET` with
+/// two fields) that training may not show, and the reply depends mostly on the command. Each
+/// state gets, per RESP command among its edges, a variadic edge `"*" <var 1-3 bytes>
+/// "\r\n$3\r\nSET\r\n" <var 0-8192 bytes>` (weight 0, like a shared command) to the target of the
+/// command's heaviest edge. The emulator takes a RESP array whole (its length fields say
+/// where it ends), and prefers the arity-specific edges, which have more fixed bytes, for the
+/// arrays training showed.
+enum RespVariadicEdges {
+    static let maxRestLength = 8192
+
+    /// The machine with the variadic edges added, and how many were. A state where some edge
+    /// starting with `*` does not name its command (a binary-style pattern) is left alone: the
+    /// new edge could take its requests.
+    static func added(to machine: StateMachine, maxFanout: Int) -> (machine: StateMachine, count: Int) {
+        var machine = machine
+        var count = 0
+        var doneTables: [[Edge]: (edges: [Edge], count: Int)] = [:]
+        for stateIndex in machine.states.indices {
+            let edges = machine.states[stateIndex].edges
+            if let done = doneTables[edges] {
+                machine.states[stateIndex].edges = done.edges
+                count += done.count
+                continue
+            }
+            var heaviest: [[UInt8]: Edge] = [:]
+            var order: [[UInt8]] = []
+            var blocked = false
+            for edge in edges {
+                guard case .fixed(let start)? = edge.pattern.elements.first else {
+                    blocked = true
+                    break
+                }
+                guard start.first == 0x2A else { continue }
+                guard let key = commandKey(start) else {
+                    blocked = true
+                    break
+                }
+                if let best = heaviest[key], best.weight >= edge.weight { continue }
+                if heaviest[key] == nil { order.append(key) }
+                heaviest[key] = edge
+            }
+            var updated = edges
+            if !blocked {
+                for key in order where updated.count < max(1, maxFanout) {
+                    let pattern = Pattern(elements: [.fixed([0x2A]), .variable(min: 1, max: 3), .fixed(key), .variable(min: 0, max: maxRestLength)])
+                    guard let target = heaviest[key]?.target, !updated.contains(where: { $0.pattern == pattern }) else { continue }
+                    updated.append(Edge(pattern: pattern, weight: 0, target: target))
+                }
+            }
+            let added = updated.count - edges.count
+            doneTables[edges] = (updated, added)
+            machine.states[stateIndex].edges = updated
+            count += added
+        }
+        return (machine, count)
+    }
+
+    /// `\r\n$<len>\r\n<command>\r\n` when `start` begins with a whole RESP array header and
+    /// command (`*3\r\n$3\r\nSET\r\n...`); nil otherwise.
+    static func commandKey(_ start: [UInt8]) -> [UInt8]? {
+        var index = 1
+        while index < start.count, (0x30...0x39).contains(start[index]) { index += 1 }
+        guard index > 1 else { return nil }
+        let keyStart = index
+        guard start.count >= index + 3, start[index] == 0x0D, start[index + 1] == 0x0A, start[index + 2] == 0x24 else { return nil }
+        index += 3
+        var length = 0, digits = 0
+        while index < start.count, (0x30...0x39).contains(start[index]), digits < 4 {
+            length = length * 10 + Int(start[index] - 0x30)
+            index += 1
+            digits += 1
+        }
+        guard digits > 0, length > 0, start.count >= index + 2 + length + 2,
+              start[index] == 0x0D, start[index + 1] == 0x0A,
+              start[index + 2 + length] == 0x0D, start[index + 3 + length] == 0x0A else { return nil }
+        return Array(start[keyStart..<(index + 4 + length)])
+    }
+}

@@ -75,6 +75,8 @@ public struct SimplificationReport: Hashable, Sendable {
     /// Edges of one-line commands seen once whose argument became a gap
     /// (`generaliseLoneArguments`; a command shared by several states counts once per state).
     public var loneArgumentsGeneralised: Int
+    /// Variadic edges added for RESP commands (`RespVariadicEdges`; per state, like shared edges).
+    public var respVariadicEdgesAdded: Int
 
     public init(transport: StateMachine.Transport, port: UInt16, rawStates: Int, rawEdges: Int) {
         self.transport = transport
@@ -103,6 +105,7 @@ public struct SimplificationReport: Hashable, Sendable {
         sharedEdgesAdded = 0
         contextMergingSkipped = false
         loneArgumentsGeneralised = 0
+        respVariadicEdgesAdded = 0
     }
 
     /// One line per figure, for the CLI and logs.
@@ -125,6 +128,9 @@ public struct SimplificationReport: Hashable, Sendable {
         }
         if loneArgumentsGeneralised > 0 {
             lines.append("  \(loneArgumentsGeneralised) edges of commands seen once got a gap for their argument")
+        }
+        if respVariadicEdgesAdded > 0 {
+            lines.append("  \(respVariadicEdgesAdded) variadic edges added for RESP commands")
         }
         if edgesCutByStateLimit > 0 {
             lines.append("  \(edgesCutByStateLimit) edges (\(requestsCutByStateLimit) conversations) cut by the state limit")

@@ -73,6 +73,11 @@ public enum Simplifier {
             result = lone.machine
             report.loneArgumentsGeneralised = lone.count
         }
+        if options.respArguments {
+            let variadic = RespVariadicEdges.added(to: result, maxFanout: options.maxFanout)
+            result = variadic.machine
+            report.respVariadicEdgesAdded = variadic.count
+        }
         let statistics = result.statistics
         report.states = statistics.states
         report.edges = statistics.edges

@@ -10,10 +10,16 @@ import Testing
         String(decoding: EdgeGeneraliser.leadingToken(bytes(text)), as: UTF8.self)
     }
 
-    @Test func aRespArraysLeadingTokenIsItsCommandUpperCasedWithItsArity() {
-        #expect(token("*2\r\n$4\r\nping\r\n$5\r\nhello\r\n") == "PING *2")
+    @Test func aRespArraysLeadingTokenIsItsCommandWithItsArity() {
+        #expect(token("*2\r\n$4\r\nPING\r\n$5\r\nhello\r\n") == "PING *2")
         #expect(token("*1\r\n$6\r\nDBSIZE\r\n") == "DBSIZE *1")
-        #expect(token("*12\r\n$3\r\nSeT\r\n") == "SET *12")
+        // Case is kept: a pattern's fixed bytes match one spelling.
+        #expect(token("*12\r\n$3\r\nSeT\r\n") == "SeT *12")
+        #expect(token("*2\r\n$4\r\nping\r\n$5\r\nhello\r\n") == "ping *2")
+        // A pipeline of arrays is a group of its own.
+        #expect(token("*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPING\r\n") == "PING *1 +")
+        // Binary values are still one RESP command.
+        #expect(token("*2\r\n$3\r\nGET\r\n$2\r\n\u{1}\u{2}\r\n") == "GET *2")
         // The command may still be arriving: up to the end.
         #expect(token("*1\r\n$4\r\nINFO") == "INFO *1")
         #expect(token("*1\r\n$4\r\n") == " *1")

@@ -43,6 +43,38 @@ import Testing
         #expect(RespPatterns.pattern(forArrays: [requests[0], expiring[0]], builder: builder) == nil)
     }
 
+    @Test func otherArgumentCountsOfACommandGetAVariadicEdge() throws {
+        let set3 = Pattern(elements: [.fixed(bytes("*3\r\n$3\r\nSET\r\n$")), .variable(min: 1, max: 4), .fixed(bytes("\r\n")), .variable(min: 0, max: 64), .fixed(bytes("\r\n$")), .variable(min: 1, max: 4), .fixed(bytes("\r\n")), .variable(min: 0, max: 64), .fixed(bytes("\r\n"))])
+        var machine = StateMachine(transport: .tcp, port: 6379, states: [State(), State(), State()])
+        machine.states[0].edges = [
+            Edge(pattern: set3, weight: 5, target: 1),
+            Edge(pattern: .exact(bytes("*1\r\n$4\r\nPING\r\n")), weight: 2, target: 2),
+            Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 2),
+        ]
+        let (added, count) = RespVariadicEdges.added(to: machine, maxFanout: 10)
+        #expect(count == 2)
+        let compiled = try CompiledMachine(added)
+        let setWithExpiry = bytes("*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$2\r\nEX\r\n$3\r\n600\r\n")
+        let edge = try #require(compiled.matchingEdge(for: setWithExpiry, in: 0))
+        #expect(added.states[0].edges[edge].target == 1)
+        #expect(added.states[0].edges[edge].weight == 0)
+        // The arity seen in training keeps its own edge (more fixed bytes).
+        #expect(compiled.matchingEdge(for: bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"), in: 0) == 0)
+        // A pattern starting with "*" that does not name its command blocks the state.
+        machine.states[0].edges.append(Edge(pattern: Pattern(elements: [.fixed(bytes("*2\r\n$3\r\n")), .variable(min: 0, max: 9)]), weight: 1, target: 2))
+        #expect(RespVariadicEdges.added(to: machine, maxFanout: 10).count == 0)
+        // So does the fan-out limit.
+        machine.states[0].edges.removeLast()
+        #expect(RespVariadicEdges.added(to: machine, maxFanout: 3).count == 0)
+    }
+
+    @Test func commandKeysNeedAWholeHeader() {
+        #expect(RespVariadicEdges.commandKey(bytes("*3\r\n$3\r\nSET\r\n$")) == bytes("\r\n$3\r\nSET\r\n"))
+        for start in ["*", "*3", "*3\r\n", "*3\r\n$", "*3\r\n$3\r\nSE", "*3\r\n$3\r\nSET\r", "*x\r\n$3\r\nSET\r\n", "*3\r\n$0\r\n\r\n"] {
+            #expect(RespVariadicEdges.commandKey(bytes(start)) == nil, "\(start.debugDescription)")
+        }
+    }
+
     @Test func loneArrayGetsGapsForEveryArgument() throws {
         let pattern = try #require(LoneArguments.pattern(for: bytes("*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n")))
         #expect(pattern.elements == [
