@@ -4,7 +4,7 @@ import ScriptGenModel
 /// explicit: the request is not added, it is counted in `State.cutRequests` and in the
 /// `BuildReport`, and the rest of that conversation is not used (docs/model-format.md).
 public struct BuilderOptions: Hashable, Sendable {
-    public static let defaultMaxFanout = 512
+    public static let defaultMaxFanout = 1024
     public static let defaultMaxStates = 10_000
     public static let defaultMinBannerShare = 0.25
 

@@ -43,24 +43,41 @@ struct PatternBuilder {
         segments = Self.merged(segments)
         let hasFixed = segments.contains { if case .fixed = $0 { return true } else { return false } }
         if !hasFixed && rowCount < options.minRequestsForWildcard { return nil }
-        return Pattern(elements: segments.map { segment in
-            switch segment {
-            case .fixed(let bytes): .fixed(bytes)
-            case .variable(let values): gap(for: values)
+        // Several lines: a gap right before a line end may take more lines (HTTP headers,
+        // which each client orders and picks differently).
+        let lineEnds = segments.reduce(0) { count, segment in
+            if case .fixed(let bytes) = segment { count + bytes.count { $0 == 0x0A } } else { count }
+        }
+        return Pattern(elements: segments.indices.map { index in
+            switch segments[index] {
+            case .fixed(let bytes): return .fixed(bytes)
+            case .variable(let values):
+                var beforeLineEnd = false
+                if lineEnds >= 2, index + 1 < segments.count, case .fixed(let next) = segments[index + 1] {
+                    beforeLineEnd = next.first == 0x0A || next.starts(with: [0x0D, 0x0A])
+                }
+                return gap(for: values, beforeLineEnd: beforeLineEnd)
             }
         })
     }
 
-    /// The bounds of a gap from the lengths seen: binary fields seen with one length keep it
-    /// (fixed-width fields); otherwise the range widened by the slack.
-    func gap(for rowValues: [[UInt8]]) -> Pattern.Element {
+    /// The bounds of a gap from the lengths seen: short binary fields seen with one length keep
+    /// it (fixed-width fields: ids, lengths, counters); otherwise the range widened by the
+    /// slack. A longer binary region of one length is content that happened to agree in length
+    /// (DNS names split by the microclusterer), not a field.
+    func gap(for rowValues: [[UInt8]], beforeLineEnd: Bool = false) -> Pattern.Element {
         let lengths = rowValues.map(\.count)
         let shortest = lengths.min() ?? 0, longest = lengths.max() ?? 0
-        if shortest == longest && DataClass(bytes: rowValues.joined()) != .text && shortest > 0 {
+        if shortest == longest && DataClass(bytes: rowValues.joined()) != .text && shortest > 0
+            && shortest <= Self.maxFixedWidthFieldLength {
             return .variable(min: shortest, max: longest)
         }
         let slack = max(options.minimumLengthSlack, Int((Double(longest) * options.relativeLengthSlack).rounded(.up)))
-        return .variable(min: max(0, shortest - slack), max: longest + slack)
+        // A text gap that spans a line end, or ends where a line ends in a request of several
+        // lines, may hold whole lines of an open list (HTTP headers, which each client orders
+        // and picks differently): its length says little.
+        let spansLines = (beforeLineEnd || rowValues.contains { $0.contains(0x0A) }) && DataClass(bytes: rowValues.joined()) == .text
+        return .variable(min: max(0, shortest - slack), max: spansLines ? max(longest + slack, Self.minLinesGapLength) : longest + slack)
     }
 
     /// Text fixed runs end at word boundaries. A fixed run whose edge is the start or end of a
@@ -117,6 +134,12 @@ struct PatternBuilder {
     static func isWordByte(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
+
+    /// Least upper bound of a text gap that spans a line end.
+    static let minLinesGapLength = 1024
+
+    /// Longest binary gap kept at its one observed length (an IPv6 address, a 64-bit id).
+    static let maxFixedWidthFieldLength = 8
 
     /// Adjacent fixed segments joined, adjacent gaps joined row by row, empty ones dropped.
     static func merged(_ segments: [Segment]) -> [Segment] {

@@ -106,7 +106,12 @@ enum RespVariadicEdges {
             }
             var updated = edges
             if !blocked {
-                for key in order where updated.count < max(1, maxFanout) {
+                // Heaviest commands first, while the fan-out allows.
+                let byWeight = order.enumerated().sorted { a, b in
+                    let (wa, wb) = (heaviest[a.element]?.weight ?? 0, heaviest[b.element]?.weight ?? 0)
+                    return wa != wb ? wa > wb : a.offset < b.offset
+                }.map(\.element)
+                for key in byWeight where updated.count < max(1, maxFanout) {
                     let pattern = Pattern(elements: [.fixed([0x2A]), .variable(min: 1, max: 3), .fixed(key), .variable(min: 0, max: maxRestLength)])
                     guard let target = heaviest[key]?.target, !updated.contains(where: { $0.pattern == pattern }) else { continue }
                     updated.append(Edge(pattern: pattern, weight: 0, target: target))

@@ -24,7 +24,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     public static let defaultMinimumLengthSlack = 2
     public static let defaultMinRequestsToGeneralise = 2
     public static let defaultMinRequestsForWildcard = 4
-    public static let defaultMaxFanout = 512
+    public static let defaultMaxFanout = 1024
     public static let defaultMaxStates = 10_000
     public static let defaultFanoutThresholdStep = 0.1
     public static let defaultMergeContexts = true
@@ -113,7 +113,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// Most edges leaving one simplified state. A state over it is re-clustered with the
     /// macroclustering threshold raised by `fanoutThresholdStep` until it fits (up to 1), then
     /// without microclustering, and as a last resort its lightest edges are merged into one
-    /// catch-all edge. Values below 1 count as 1. Default 512.
+    /// catch-all edge. Values below 1 count as 1. Default 1,024 (a few hundred commands, their argument counts and spellings).
     public var maxFanout: Int
     /// Most states in the simplified machine, root included. States are made breadth-first;
     /// an edge that would need a state past the limit is not made and its weight is counted in
