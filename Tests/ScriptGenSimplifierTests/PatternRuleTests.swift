@@ -115,6 +115,32 @@ import Testing
         #expect(LoneArguments.generalised(machine).count == 0)
     }
 
+    @Test func longBinaryRegionsOfOneLengthAreContentNotFields() throws {
+        // Four rows, a 12-byte binary region of one length between fixed bytes.
+        var rows: [[UInt8]] = []
+        for row in 0..<4 {
+            var middle: [UInt8] = []
+            for column in 0..<12 { middle.append(UInt8((column * 7 + row * 13) % 251 + 1)) }
+            rows.append([0xAA, 0xBB] + middle + [0xCC, 0xDD])
+        }
+        let pattern = try #require(builder.pattern(regions: regions(binary: rows), rowCount: 4))
+        #expect(pattern.elements.count == 3)
+        // Widened by the slack (12 + 6), not kept at exactly 12 like an id.
+        #expect(pattern.elements[1] == .variable(min: 6, max: 18))
+    }
+
+    @Test func gapsAtLineEndsOfMultiLineRequestsTakeMoreLines() throws {
+        let pattern = try #require(builder.pattern(regions: regions(["GET /\r\nHost: ab-\r\nUA: z\r\n\r\n", "GET /\r\nHost: cde\r\nUA: z\r\n\r\n"]), rowCount: 2))
+        let compiled = CompiledPattern(pattern)
+        #expect(compiled.matches(bytes("GET /\r\nHost: cde\r\nUA: z\r\n\r\n")))
+        #expect(compiled.matches(bytes("GET /\r\nHost: cde\r\nA\r\nUA: z\r\n\r\n")))
+        // A client that sends another header between Host and User-Agent.
+        #expect(compiled.matches(bytes("GET /\r\nHost: cde\r\nAccept: any\r\nUA: z\r\n\r\n")))
+        // One line only: no such room.
+        let oneLine = try #require(builder.pattern(regions: regions(["USER ab-\r\n", "USER cde\r\n"]), rowCount: 2))
+        #expect(oneLine.elements[1] == .variable(min: 0, max: 5))
+    }
+
     @Test func wildcardOnlyWithEnoughRequests() throws {
         #expect(builder.pattern(regions: regions(["abc", "xyz"]), rowCount: 2) == nil)
         let pattern = try #require(builder.pattern(regions: regions(["abc", "xyz", "pqr", "mno"]), rowCount: 4))
