@@ -12,7 +12,8 @@ echo "== building scriptgen (release)"
 swift build -c release --product scriptgen >/dev/null
 swift build -c release --product scriptgen-honeypot >/dev/null
 bin=$(swift build -c release --show-bin-path)
-captures=(Fixtures/captures/{ftp,http,smb,smtp,redis,ssh,dns}-train.pcap)
+# The training captures, and the broad ones (a sweep of each protocol's commands; Fixtures/README.md).
+captures=(Fixtures/captures/{ftp,http,smb,smtp,redis,ssh,dns}-train.pcap Fixtures/captures/{ftp,http,smtp,redis,dns}-train-broad.pcap)
 
 echo "== scriptgen sessions --port 21 --messages Fixtures/captures/ftp-train.pcap (first lines)"
 "$bin/scriptgen" sessions --port 21 --messages --preview-bytes 60 Fixtures/captures/ftp-train.pcap 2>/dev/null | head -12 || true
