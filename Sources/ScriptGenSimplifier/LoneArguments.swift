@@ -20,16 +20,7 @@ enum LoneArguments {
     /// contexts hold `DELE plan.md` and `DELE media/pic.jpg` as two commands). A group is left
     /// alone when a gapped edge of the state could match a request starting with its command.
     static func generalised(_ machine: StateMachine) -> (machine: StateMachine, count: Int) {
-        var machine = machine
-        var count = 0
-        var generalisedTables: [[Edge]: (edges: [Edge], count: Int)] = [:]  // shared tables stay shared
-        for stateIndex in machine.states.indices {
-            let edges = machine.states[stateIndex].edges
-            if let done = generalisedTables[edges] {
-                machine.states[stateIndex].edges = done.edges
-                count += done.count
-                continue
-            }
+        machine.mappingEdgeTables { edges in
             var heaviest: [[UInt8]: (index: Int, pattern: Pattern)] = [:]
             for (index, edge) in edges.enumerated() {
                 guard let bytes = edge.pattern.exactBytes, let pattern = pattern(for: bytes),
@@ -49,11 +40,8 @@ enum LoneArguments {
                 updated[choice.index].pattern = choice.pattern
                 changed += 1
             }
-            generalisedTables[edges] = (updated, changed)
-            machine.states[stateIndex].edges = updated
-            count += changed
+            return (updated, changed)
         }
-        return (machine, count)
     }
 
     /// The command with a space, a gap for the argument and the line end; nil unless `request`

@@ -77,52 +77,30 @@ enum RespVariadicEdges {
     /// starting with `*` does not name its command (a binary-style pattern) is left alone: the
     /// new edge could take its requests.
     static func added(to machine: StateMachine, maxFanout: Int) -> (machine: StateMachine, count: Int) {
-        var machine = machine
-        var count = 0
-        var doneTables: [[Edge]: (edges: [Edge], count: Int)] = [:]
-        for stateIndex in machine.states.indices {
-            let edges = machine.states[stateIndex].edges
-            if let done = doneTables[edges] {
-                machine.states[stateIndex].edges = done.edges
-                count += done.count
-                continue
-            }
+        machine.mappingEdgeTables { edges in
             var heaviest: [[UInt8]: Edge] = [:]
             var order: [[UInt8]] = []
-            var blocked = false
             for edge in edges {
-                guard case .fixed(let start)? = edge.pattern.elements.first else {
-                    blocked = true
-                    break
-                }
+                guard case .fixed(let start)? = edge.pattern.elements.first else { return (edges, 0) }
                 guard start.first == 0x2A else { continue }
-                guard let key = commandKey(start) else {
-                    blocked = true
-                    break
-                }
+                guard let key = commandKey(start) else { return (edges, 0) }
                 if let best = heaviest[key], best.weight >= edge.weight { continue }
                 if heaviest[key] == nil { order.append(key) }
                 heaviest[key] = edge
             }
+            // Heaviest commands first, while the fan-out allows.
+            let byWeight = order.enumerated().sorted { a, b in
+                let (wa, wb) = (heaviest[a.element]?.weight ?? 0, heaviest[b.element]?.weight ?? 0)
+                return wa != wb ? wa > wb : a.offset < b.offset
+            }.map(\.element)
             var updated = edges
-            if !blocked {
-                // Heaviest commands first, while the fan-out allows.
-                let byWeight = order.enumerated().sorted { a, b in
-                    let (wa, wb) = (heaviest[a.element]?.weight ?? 0, heaviest[b.element]?.weight ?? 0)
-                    return wa != wb ? wa > wb : a.offset < b.offset
-                }.map(\.element)
-                for key in byWeight where updated.count < max(1, maxFanout) {
-                    let pattern = Pattern(elements: [.fixed([0x2A]), .variable(min: 1, max: 3), .fixed(key), .variable(min: 0, max: maxRestLength)])
-                    guard let target = heaviest[key]?.target, !updated.contains(where: { $0.pattern == pattern }) else { continue }
-                    updated.append(Edge(pattern: pattern, weight: 0, target: target))
-                }
+            for key in byWeight where updated.count < max(1, maxFanout) {
+                let pattern = Pattern(elements: [.fixed([0x2A]), .variable(min: 1, max: 3), .fixed(key), .variable(min: 0, max: maxRestLength)])
+                guard let target = heaviest[key]?.target, !updated.contains(where: { $0.pattern == pattern }) else { continue }
+                updated.append(Edge(pattern: pattern, weight: 0, target: target))
             }
-            let added = updated.count - edges.count
-            doneTables[edges] = (updated, added)
-            machine.states[stateIndex].edges = updated
-            count += added
+            return (updated, updated.count - edges.count)
         }
-        return (machine, count)
     }
 
     /// `\r\n$<len>\r\n<command>\r\n` when `start` begins with a whole RESP array header and
