@@ -22,7 +22,7 @@ echo "== scriptgen learn ${captures[*]} -o $out/example.model"
 "$bin/scriptgen" learn "${captures[@]}" -o "$out/example.model" | grep -v "^  " || true
 
 echo "== scriptgen inspect $out/example.model --port 21 --tree --max-depth 2"
-"$bin/scriptgen" inspect "$out/example.model" --port 21 --tree --max-depth 2 | head -30
+"$bin/scriptgen" inspect "$out/example.model" --port 21 --tree --max-depth 2 | head -30 || true
 if command -v dot >/dev/null; then
   "$bin/scriptgen" inspect "$out/example.model" --port 21 --svg "$out/ftp.svg" --max-depth 3
 fi

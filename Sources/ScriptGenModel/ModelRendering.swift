@@ -222,6 +222,9 @@ public enum ModelRendering {
         var queue = [StateMachine.root]
         var next = 0
         var edgeLines = [String]()
+        // A table of edges shared by several states (a merged context) is drawn once; the
+        // others point at the state that has it.
+        var drawnTables: [[Edge]: StateID] = [:]
         // Breadth-first, so each state is drawn once at its shallowest depth.
         while next < queue.count {
             let id = queue[next]
@@ -238,7 +241,11 @@ public enum ModelRendering {
             if state.cutRequests > 0 { label.append("(\(count(state.cutRequests, "request")) cut)") }
             if let maxDepth = options.maxDepth, depth >= maxDepth, !state.edges.isEmpty {
                 label.append("(\(count(state.edges.count, "edge")) not shown)")
+            } else if state.edges.count > 1, let owner = drawnTables[state.edges] {
+                label.append("(the \(count(state.edges.count, "edge")) of state \(owner))")
+                edgeLines.append("  s\(id) -> s\(owner) [style=dashed, arrowhead=empty, label=\"same edges\"];")
             } else {
+                if state.edges.count > 1 { drawnTables[state.edges] = id }
                 let hidden = state.edges.filter { $0.weight < options.minWeight }.count
                 if hidden > 0 { label.append("(\(count(hidden, "edge")) with weight below \(options.minWeight) hidden)") }
                 // An edge to a missing state (an invalid in-memory machine) is drawn to nothing.

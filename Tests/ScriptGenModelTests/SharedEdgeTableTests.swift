@@ -41,6 +41,14 @@ import Testing
         #expect(try ModelFile.decode(from: Array(text.utf8)).formatVersion == 1)
     }
 
+    @Test func dotDrawsASharedTableOnce() {
+        let dot = ModelRendering.dot(of: Self.machine)
+        #expect(dot.components(separatedBy: "NOOP").count - 1 == 1)
+        #expect(dot.components(separatedBy: "style=dashed").count - 1 == 2)
+        #expect(dot.contains("s1 -> s0 [style=dashed"))
+        #expect(dot.contains("(the 2 edges of state 0)"))
+    }
+
     func loadError(_ text: String) -> ModelLoadError? {
         do {
             _ = try ModelFile.decode(from: Array(text.utf8))
