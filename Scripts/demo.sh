@@ -18,8 +18,10 @@ captures=(Fixtures/captures/{ftp,http,smb,smtp,redis,ssh,dns}-train.pcap Fixture
 echo "== scriptgen sessions --port 21 --messages Fixtures/captures/ftp-train.pcap (first lines)"
 "$bin/scriptgen" sessions --port 21 --messages --preview-bytes 60 Fixtures/captures/ftp-train.pcap 2>/dev/null | head -12 || true
 
-echo "== scriptgen learn ${captures[*]} -o $out/example.model"
-"$bin/scriptgen" learn "${captures[@]}" -o "$out/example.model" | grep -v "^  " || true
+echo "== scriptgen learn ${captures[*]} --port 21 ... --port 6379 -o $out/example.model"
+# The services' ports only: FTP data connections (passive ports 40000-40099) are not services.
+ports=(--port 21 --port 22 --port 25 --port 53 --port 80 --port 139 --port 445 --port 6379)
+"$bin/scriptgen" learn "${captures[@]}" "${ports[@]}" -o "$out/example.model" | grep -v "^  " || true
 
 echo "== scriptgen inspect $out/example.model --port 21 --tree --max-depth 2"
 "$bin/scriptgen" inspect "$out/example.model" --port 21 --tree --max-depth 2 | head -30 || true
