@@ -1,6 +1,8 @@
 /// Figures that describe a machine's size and shape (what `inspect` and the learn summary show).
 public struct MachineStatistics: Hashable, Sendable {
     public var states: Int
+    /// Edges, a table shared by several states (a merged context, `edgesOf` in the file)
+    /// counted once: what the model holds, not what each state sees.
     public var edges: Int
     /// Longest shortest path from the root, in edges (the tree depth for a raw prefix tree).
     public var depth: Int
@@ -25,8 +27,9 @@ public struct MachineStatistics: Hashable, Sendable {
 extension StateMachine {
     public var statistics: MachineStatistics {
         var edges = 0, largestFanout = 0, cutRequests = 0, endings = 0
+        var seenTables = Set<[Edge]>()
         for state in states {
-            edges += state.edges.count
+            if state.edges.count <= 1 || seenTables.insert(state.edges).inserted { edges += state.edges.count }
             largestFanout = max(largestFanout, state.edges.count)
             cutRequests = cutRequests.addingSaturating(state.cutRequests)
             endings = endings.addingSaturating(state.endings)

@@ -187,7 +187,7 @@ extension EvaluateCommand {
             let label = "model \((model as NSString).lastPathComponent)"
             rows.insert(EvaluationSweep.Row(
                 setting: .init(label: label, settings: base), states: modelFile.machines.reduce(0) { $0 + $1.states.count },
-                edges: modelFile.machines.reduce(0) { $0 + $1.states.reduce(0) { $0 + $1.edges.count } }, report: report), at: 0)
+                edges: modelFile.machines.reduce(0) { $0 + $1.statistics.edges }, report: report), at: 0)
         }
         if let svg {
             let title = "scriptgen evaluate --sweep: " + heldOutPaths.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")

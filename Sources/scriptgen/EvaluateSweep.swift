@@ -59,7 +59,7 @@ struct EvaluationSweep {
             let model = Learning.model(machines, settings: setting.settings, provenance: provenance)
             let report = try Evaluator.evaluate(model, on: heldOut, options: options)
             return Row(setting: setting, states: model.machines.reduce(0) { $0 + $1.states.count },
-                       edges: model.machines.reduce(0) { $0 + $1.states.reduce(0) { $0 + $1.edges.count } }, report: report)
+                       edges: model.machines.reduce(0) { $0 + $1.statistics.edges }, report: report)
         }
     }
 
