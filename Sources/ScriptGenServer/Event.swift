@@ -35,15 +35,25 @@ public struct Event: Sendable {
 
     /// Appends `jsonLine()` to `out` (the event log serialises straight into its queue).
     func appendJSONLine(to out: inout [UInt8]) {
+        var times = WallTimeCache()
+        appendJSONLine(to: &out, times: &times)
+    }
+
+    /// `appendJSONLine(to:)` with the text of the current second kept in `times` (the event
+    /// log keeps one).
+    func appendJSONLine(to out: inout [UInt8], times: inout WallTimeCache) {
         var capacity = 96 + fields.count * 24
         for field in fields { if case .bytes(let bytes) = field.value { capacity += (bytes.count + 2) / 3 * 4 } }
-        // Only for a fresh buffer: reserving on a growing queue would defeat its geometric growth.
-        if out.isEmpty { out.reserveCapacity(capacity) }
-        out.append(contentsOf: #"{"event":"#.utf8)
+        if out.isEmpty {
+            out.reserveCapacity(capacity)
+        } else if out.capacity - out.count < capacity {
+            // Room for the whole line at once, growing geometrically as appends would.
+            out.reserveCapacity(Swift.max(out.count + capacity, out.capacity * 2))
+        }
+        JSONText.appendStatic(#"{"event":"#, to: &out)
         JSONText.appendString(id.rawValue, to: &out)
-        out.append(contentsOf: #","time":"#.utf8)
-        out.append(UInt8(ascii: "\""))
-        time.appendISO8601(to: &out)
+        JSONText.appendStatic(#","time":""#, to: &out)
+        times.appendISO8601(time, to: &out)
         out.append(UInt8(ascii: "\""))
         for field in fields {
             out.append(UInt8(ascii: ","))
@@ -53,14 +63,14 @@ public struct Event: Sendable {
             case .string(let text): JSONText.appendString(text, to: &out)
             case .int(let number): JSONText.appendInt(number, to: &out)
             case .double(let number): JSONText.appendDouble(number, to: &out)
-            case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .bool(let flag): flag ? JSONText.appendStatic("true", to: &out) : JSONText.appendStatic("false", to: &out)
             case .bytes(let bytes):
                 out.append(UInt8(ascii: "\""))
                 Base64.append(bytes, to: &out)
                 out.append(UInt8(ascii: "\""))
             }
         }
-        out.append(contentsOf: "}\n".utf8)
+        JSONText.appendStatic("}\n", to: &out)
     }
 }
 

@@ -64,6 +64,8 @@ public final class EventLog: EventSink, @unchecked Sendable {
     private let batchDelay: Int64
     private let lock = ConditionLock()
     private var queue: [UInt8] = []
+    /// The date text of the current second (guarded by `lock`, like the queue).
+    private var times = WallTimeCache()
     private var dropped = 0
     private var failedWrites = 0
     private var writing = false
@@ -104,7 +106,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
             }
             // Serialised straight into the queue: no line buffer per event.
             let start = queue.count
-            event.appendJSONLine(to: &queue)
+            event.appendJSONLine(to: &queue, times: &times)
             if queue.count > maxQueuedBytes {
                 queue.removeSubrange(start...)
                 dropped += 1

@@ -1,31 +1,48 @@
 /// The JSON pieces event lines need. Attacker bytes never reach this as text: requests and
 /// responses are base64; strings here are addresses, ids and names, still fully escaped.
+///
+/// Each piece is copied in one `append(contentsOf:)` of a buffer where it can be (a byte-wise
+/// append checks the array's capacity and uniqueness every time): every event line of a busy
+/// honeypot goes through here.
 enum JSONText {
-    private static let hex = Array("0123456789abcdef".utf8)
+    private static let hex: StaticString = "0123456789abcdef"
+
+    /// Appends the bytes of a literal.
+    @inline(__always)
+    static func appendStatic(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
 
     static func appendString(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendString(bytes: $0, to: &out) }
+    }
+
+    /// `bytes` (UTF-8) as a JSON string, quoted and escaped.
+    static func appendString(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Names, ids and addresses rarely need escaping: copy them whole when they do not.
-        let plain = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7f || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            out.append(contentsOf: bytes)
-            return true
+        var plain = true
+        for byte in bytes where byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            plain = false
+            break
         }
-        if plain == true {
+        if plain {
+            out.append(contentsOf: bytes)
             out.append(UInt8(ascii: "\""))
             return
         }
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case 0x0a: out.append(contentsOf: #"\n"#.utf8)
-            case 0x0d: out.append(contentsOf: #"\r"#.utf8)
-            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case UInt8(ascii: "\""): appendStatic(#"\""#, to: &out)
+            case UInt8(ascii: "\\"): appendStatic(#"\\"#, to: &out)
+            case 0x0a: appendStatic(#"\n"#, to: &out)
+            case 0x0d: appendStatic(#"\r"#, to: &out)
+            case 0x09: appendStatic(#"\t"#, to: &out)
             case 0..<0x20, 0x7f:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xf)])
+                appendStatic(#"\u00"#, to: &out)
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0xf)])
             default: out.append(byte)
             }
         }
@@ -34,14 +51,21 @@ enum JSONText {
 
     /// Decimal, as `String(number)` writes it, without building the string.
     static func appendInt(_ number: Int, to out: inout [UInt8]) {
-        if number < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = number.magnitude
-        var divisor: UInt = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
-            magnitude %= divisor
-            divisor /= 10
+        // 20 digits and a sign fit; written backwards from the end.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var magnitude = number.magnitude
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if number < 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 
@@ -49,9 +73,10 @@ enum JSONText {
     /// infinity, so those become null.
     static func appendDouble(_ number: Double, to out: inout [UInt8]) {
         guard number.isFinite else {
-            out.append(contentsOf: "null".utf8)
+            appendStatic("null", to: &out)
             return
         }
-        out.append(contentsOf: number.description.utf8)
+        var text = number.description
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 }
