@@ -194,21 +194,34 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// the largest `aliveThrough` and `longestMatch` over the edges, and the smallest
     /// `shortestMatch` over the edges ending with fixed bytes (-1 for none).
     private mutating func scanPending(bound: Int) -> (aliveThrough: Int, longestMatch: Int, shortestFixedEndMatch: Int) {
-        longestMatchPerEdge.removeAll(keepingCapacity: true)
-        aliveThroughPerEdge.removeAll(keepingCapacity: true)
+        // The closures below use locals only: one that touched `self` would look up the
+        // generic emulator's type metadata on every access. The arrays are moved out and back,
+        // so they stay uniquely referenced and keep their capacity.
+        var longestPerEdge: [Int] = []
+        var alivePerEdge: [Int] = []
+        var scratch = ScanScratch()
+        swap(&longestPerEdge, &longestMatchPerEdge)
+        swap(&alivePerEdge, &aliveThroughPerEdge)
+        swap(&scratch, &self.scratch)
+        let statePatterns = machine.patterns[state]
+        longestPerEdge.removeAll(keepingCapacity: true)
+        alivePerEdge.removeAll(keepingCapacity: true)
+        // One allocation each, not a doubling per few edges on a new conversation's first scan.
+        longestPerEdge.reserveCapacity(statePatterns.count)
+        alivePerEdge.reserveCapacity(statePatterns.count)
         var aliveThrough = -1
         var longestMatch = -1
         var shortestFixedEndMatch = -1
         let start = pendingStart
         // Patterns are read in place: copying one per edge per scan (its arrays retained and
         // released) cost more than the scan itself.
-        machine.patterns[state].withUnsafeBufferPointer { patterns in
-            pending.withUnsafeBufferPointer { whole in
+        pending.withUnsafeBufferPointer { whole in
+            statePatterns.withUnsafeBufferPointer { patterns in
                 let bytes = UnsafeBufferPointer(rebasing: whole[start..<(start + bound)])
                 for index in patterns.indices {
                     let result = patterns[index].scan(bytes, scratch: &scratch)
-                    longestMatchPerEdge.append(result.longestMatch)
-                    aliveThroughPerEdge.append(result.aliveThrough)
+                    longestPerEdge.append(result.longestMatch)
+                    alivePerEdge.append(result.aliveThrough)
                     aliveThrough = max(aliveThrough, result.aliveThrough)
                     longestMatch = max(longestMatch, result.longestMatch)
                     if patterns[index].endsWithFixedBytes && result.shortestMatch >= 1 && (shortestFixedEndMatch < 0 || result.shortestMatch < shortestFixedEndMatch) {
@@ -217,6 +230,9 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 }
             }
         }
+        swap(&longestPerEdge, &longestMatchPerEdge)
+        swap(&alivePerEdge, &aliveThroughPerEdge)
+        swap(&scratch, &self.scratch)
         return (aliveThrough, longestMatch, shortestFixedEndMatch)
     }
 
@@ -230,6 +246,9 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// chosen length does not change after the last one resolves.
     private func eagerRequestLength(shortestFixedEndMatch shortest: Int, bound: Int) -> Int? {
         guard shortest >= 1 else { return nil }
+        // Locals only in the closure (see `scanPending`).
+        let longestMatchPerEdge = longestMatchPerEdge
+        let aliveThroughPerEdge = aliveThroughPerEdge
         return machine.patterns[state].withUnsafeBufferPointer { patterns -> Int? in
             var length = shortest
             for index in patterns.indices {

@@ -63,9 +63,10 @@ public final class EventLog: EventSink, @unchecked Sendable {
     private let maxQueuedBytes: Int
     private let batchDelay: Int64
     private let lock = ConditionLock()
-    private var queue: [UInt8] = []
-    /// The date text of the current second (guarded by `lock`, like the queue).
+    private var queue = LineBuffer()
+    /// The date text of the current second and base64 room (guarded by `lock`, like the queue).
     private var times = WallTimeCache()
+    private var scratch: [UInt8] = []
     private var dropped = 0
     private var failedWrites = 0
     private var writing = false
@@ -106,9 +107,9 @@ public final class EventLog: EventSink, @unchecked Sendable {
             }
             // Serialised straight into the queue: no line buffer per event.
             let start = queue.count
-            event.appendJSONLine(to: &queue, times: &times)
+            event.appendJSONLine(to: queue, times: &times, scratch: &scratch)
             if queue.count > maxQueuedBytes {
-                queue.removeSubrange(start...)
+                queue.truncate(to: start)
                 dropped += 1
                 return
             }
@@ -146,7 +147,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
     }
 
     private func writerLoop() {
-        var batch: [UInt8] = []
+        var batch = LineBuffer()
         var reportedDrops = 0
         while true {
             let gather = lock.withLock { () -> Bool in
@@ -169,7 +170,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
             // Report drops counted since the last report, after the lines already queued.
             let drops = lock.withLock { dropped }
             if drops > reportedDrops {
-                batch.append(contentsOf: Event(.logDropped, time: .now(), [("count", .int(drops - reportedDrops)), ("total", .int(drops))]).jsonLine())
+                batch.append(Event(.logDropped, time: .now(), [("count", .int(drops - reportedDrops)), ("total", .int(drops))]).jsonLine())
                 reportedDrops = drops
             }
             let ok = batch.isEmpty || batch.withUnsafeBytes { writeFully(fd, $0) }

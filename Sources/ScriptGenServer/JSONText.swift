@@ -1,26 +1,26 @@
 /// The JSON pieces event lines need. Attacker bytes never reach this as text: requests and
 /// responses are base64; strings here are addresses, ids and names, still fully escaped.
 ///
-/// Each piece is copied in one `append(contentsOf:)` of a buffer where it can be (a byte-wise
-/// append checks the array's capacity and uniqueness every time): every event line of a busy
-/// honeypot goes through here.
+/// Pieces are written through a `LineWriter` into room made for the whole line (every event
+/// of a busy honeypot goes through here); the `[UInt8]` forms are for single pieces.
 enum JSONText {
     private static let hex: StaticString = "0123456789abcdef"
 
-    /// Appends the bytes of a literal.
-    @inline(__always)
-    static func appendStatic(_ text: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
+    /// Bytes `appendString` writes at most for `text`: every byte escaped as `\u00XX`.
+    static func stringBound(_ text: String) -> Int { text.utf8.count * 6 + 2 }
+    /// Bytes `appendInt` writes at most: 19 digits and a sign, rounded up.
+    static let intBound = 24
+    /// Bytes `appendDouble` writes at most: Swift's shortest round-trip form is at most 24.
+    static let doubleBound = 32
 
-    static func appendString(_ text: String, to out: inout [UInt8]) {
+    static func appendString(_ text: String, to writer: inout LineWriter) {
         var text = text
-        text.withUTF8 { appendString(bytes: $0, to: &out) }
+        text.withUTF8 { appendString(bytes: $0, to: &writer) }
     }
 
     /// `bytes` (UTF-8) as a JSON string, quoted and escaped.
-    static func appendString(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    static func appendString(bytes: UnsafeBufferPointer<UInt8>, to writer: inout LineWriter) {
+        writer.write(UInt8(ascii: "\""))
         // Names, ids and addresses rarely need escaping: copy them whole when they do not.
         var plain = true
         for byte in bytes where byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
@@ -28,30 +28,30 @@ enum JSONText {
             break
         }
         if plain {
-            out.append(contentsOf: bytes)
-            out.append(UInt8(ascii: "\""))
+            writer.write(bytes)
+            writer.write(UInt8(ascii: "\""))
             return
         }
         for byte in bytes {
             switch byte {
-            case UInt8(ascii: "\""): appendStatic(#"\""#, to: &out)
-            case UInt8(ascii: "\\"): appendStatic(#"\\"#, to: &out)
-            case 0x0a: appendStatic(#"\n"#, to: &out)
-            case 0x0d: appendStatic(#"\r"#, to: &out)
-            case 0x09: appendStatic(#"\t"#, to: &out)
+            case UInt8(ascii: "\""): writer.write(#"\""#)
+            case UInt8(ascii: "\\"): writer.write(#"\\"#)
+            case 0x0a: writer.write(#"\n"#)
+            case 0x0d: writer.write(#"\r"#)
+            case 0x09: writer.write(#"\t"#)
             case 0..<0x20, 0x7f:
-                appendStatic(#"\u00"#, to: &out)
-                out.append(hex.utf8Start[Int(byte >> 4)])
-                out.append(hex.utf8Start[Int(byte & 0xf)])
-            default: out.append(byte)
+                writer.write(#"\u00"#)
+                writer.write(hex.utf8Start[Int(byte >> 4)])
+                writer.write(hex.utf8Start[Int(byte & 0xf)])
+            default: writer.write(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
+        writer.write(UInt8(ascii: "\""))
     }
 
     /// Decimal, as `String(number)` writes it, without building the string.
-    static func appendInt(_ number: Int, to out: inout [UInt8]) {
-        // 20 digits and a sign fit; written backwards from the end.
+    static func appendInt(_ number: Int, to writer: inout LineWriter) {
+        // 19 digits and a sign fit; written backwards from the end.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
             var magnitude = number.magnitude
@@ -65,18 +65,32 @@ enum JSONText {
                 start -= 1
                 buffer[start] = UInt8(ascii: "-")
             }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+            writer.write(UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
     }
 
     /// Finite numbers as Swift prints them (shortest round-trip form); JSON has no NaN or
     /// infinity, so those become null.
-    static func appendDouble(_ number: Double, to out: inout [UInt8]) {
+    static func appendDouble(_ number: Double, to writer: inout LineWriter) {
         guard number.isFinite else {
-            appendStatic("null", to: &out)
+            writer.write("null")
             return
         }
         var text = number.description
-        text.withUTF8 { out.append(contentsOf: $0) }
+        text.withUTF8 { writer.write($0) }
+    }
+
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        append(to: &out, bound: stringBound(text)) { appendString(text, to: &$0) }
+    }
+
+    static func appendInt(_ number: Int, to out: inout [UInt8]) {
+        append(to: &out, bound: intBound) { appendInt(number, to: &$0) }
+    }
+
+    private static func append(to out: inout [UInt8], bound: Int, _ body: (inout LineWriter) -> Void) {
+        let buffer = LineBuffer()
+        buffer.write(bound: bound, body)
+        buffer.withUnsafeBytes { out.append(contentsOf: $0) }
     }
 }

@@ -69,7 +69,23 @@ public struct WallTime: Hashable, Sendable {
             out.append(UInt8(ascii: "Z"))
             return
         }
-        // Six digits and the Z in one piece.
+        Self.withFraction(microseconds) { out.append(contentsOf: $0) }
+    }
+
+    /// `appendFraction` through a writer.
+    func writeFraction(to writer: inout LineWriter) {
+        let microseconds = Int64(nanoseconds / 1000)
+        guard (0..<1_000_000).contains(microseconds) else {
+            var out: [UInt8] = []
+            appendFraction(to: &out)
+            out.withUnsafeBufferPointer { writer.write($0) }
+            return
+        }
+        Self.withFraction(microseconds) { writer.write($0) }
+    }
+
+    /// Six digits and the Z in one piece; `microseconds` in 0..<1_000_000.
+    private static func withFraction(_ microseconds: Int64, _ body: (UnsafeRawBufferPointer) -> Void) {
         var text: UInt64 = 0
         withUnsafeMutableBytes(of: &text) { buffer in
             var rest = Int(microseconds)
@@ -78,7 +94,7 @@ public struct WallTime: Hashable, Sendable {
                 rest /= 10
             }
             buffer[6] = UInt8(ascii: "Z")
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<7]))
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<7]))
         }
     }
 
@@ -105,17 +121,20 @@ public struct WallTime: Hashable, Sendable {
 /// The text of the last second formatted, so a busy log works out the date once per second,
 /// not once per line. The output is `WallTime.appendISO8601`'s.
 struct WallTimeCache {
+    /// Bytes `write` writes at most (a 12-digit year of an extreme time included).
+    static let bound = 64
+
     private var second: Int64?
     private var text: [UInt8] = []
 
-    mutating func appendISO8601(_ time: WallTime, to out: inout [UInt8]) {
+    mutating func write(_ time: WallTime, to writer: inout LineWriter) {
         if time.seconds != second {
             text.removeAll(keepingCapacity: true)
             time.appendSecond(to: &text)
             second = time.seconds
         }
-        out.append(contentsOf: text)
-        time.appendFraction(to: &out)
+        text.withUnsafeBufferPointer { writer.write($0) }
+        time.writeFraction(to: &writer)
     }
 }
 
