@@ -24,6 +24,9 @@
 # `keepalive_timeout 0`, `return 200` with a body padded so its whole reply has the same size
 # as serve's, and a buffered access log (one line per request; serve logs four).
 #
+# Each run also reports the server's CPU time per connection (user + system of the process and
+# its children, from /proc): less sensitive to the neighbours than connections per second.
+#
 # CONNECTIONS, WRK_THREADS and SERVE_THREADS take lists: every combination is measured,
 # ROUNDS times each, serve and nginx alternating. FORK=0 / IDLE=0 skip the fork-per-connection
 # and idle-memory parts.
@@ -179,6 +182,20 @@ run_wrk() {  # $1 port, $2 wrk threads, $3 connections, $4 output
     wrk -t"$2" -c"$3" -d"${DURATION}s" --latency -s "$WORK/http10.lua" "http://127.0.0.1:$1/" > "$4"
 }
 
+# CPU time (clock ticks, user + system) of a process and its children (nginx's workers).
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+cpu_ticks() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+    done
+    echo "$total"
+}
+# Microseconds of server CPU per connection: $1 ticks used, $2 wrk output.
+cpu_per_connection() {
+    awk -v ticks="$1" -v hz="$TICKS_PER_SECOND" '/requests in/ {n=$1} END {printf "%.1f", (n > 0 ? ticks * 1e6 / hz / n : 0)}' "$2"
+}
+
 RESULTS=()
 SERVE_REPLY=""
 BODY=""
@@ -193,26 +210,30 @@ for threads in $SERVE_THREADS; do
                     SERVE_REPLY=$(reply_size "$SERVE_PORT")
                     echo "serve's reply to GET / HTTP/1.0: $SERVE_REPLY bytes"
                 fi
+                before=$(cpu_ticks "$SERVE_PID")
                 run_wrk "$SERVE_PORT" "$wrk_threads" "$connections" "$WORK/wrk-serve.txt"
-                echo "serve:  $(summarise "$WORK/wrk-serve.txt")"
+                s_cpu=$(cpu_per_connection $(( $(cpu_ticks "$SERVE_PID") - before )) "$WORK/wrk-serve.txt")
+                echo "serve:  $(summarise "$WORK/wrk-serve.txt")  CPU $s_cpu us/connection"
                 echo "serve memory after load: $(memory "$SERVE_PID")"
                 stop_pid "$SERVE_PID"
                 read -r s_rps s_p50 s_p99 < <(figures "$WORK/wrk-serve.txt")
-                line="serve --threads $threads  wrk -t$wrk_threads -c$(printf %-4s "$connections")  serve $(printf '%6.0f' "$s_rps")/s p50 $(printf '%6.2f' "$s_p50") ms p99 $(printf '%6.2f' "$s_p99") ms"
+                line="serve --threads $threads  wrk -t$wrk_threads -c$(printf %-4s "$connections")  serve $(printf '%6.0f' "$s_rps")/s p50 $(printf '%6.2f' "$s_p50") ms p99 $(printf '%6.2f' "$s_p99") ms cpu $(printf '%5.1f' "$s_cpu") us"
                 if [ "$REFERENCE" = nginx ]; then
                     if [ -z "$BODY" ]; then
                         BODY=$(nginx_body_length "$SERVE_REPLY")
                     fi
                     start_nginx "$threads" "$BODY"
                     [ "$round" = 1 ] && [ "$connections" = "${CONNECTIONS%% *}" ] && echo "nginx's reply: $(reply_size "$NGINX_PORT") bytes ($threads worker(s))"
+                    before=$(cpu_ticks "$NGINX_PID")
                     run_wrk "$NGINX_PORT" "$wrk_threads" "$connections" "$WORK/wrk-nginx.txt"
-                    echo "nginx:  $(summarise "$WORK/wrk-nginx.txt")"
+                    n_cpu=$(cpu_per_connection $(( $(cpu_ticks "$NGINX_PID") - before )) "$WORK/wrk-nginx.txt")
+                    echo "nginx:  $(summarise "$WORK/wrk-nginx.txt")  CPU $n_cpu us/connection"
                     stop_pid "$NGINX_PID"
                     read -r n_rps n_p50 n_p99 < <(figures "$WORK/wrk-nginx.txt")
-                    ratio=$(awk -v s="$s_rps" -v n="$n_rps" -v sp="$s_p99" -v np="$n_p99" \
-                        'BEGIN {printf "conn/s %.2f  p99 %.2f", (n > 0 ? s / n : 0), (np > 0 ? sp / np : 0)}')
+                    ratio=$(awk -v s="$s_rps" -v n="$n_rps" -v sp="$s_p99" -v np="$n_p99" -v sc="$s_cpu" -v nc="$n_cpu" \
+                        'BEGIN {printf "conn/s %.2f  p99 %.2f  cpu %.2f", (n > 0 ? s / n : 0), (np > 0 ? sp / np : 0), (nc > 0 ? sc / nc : 0)}')
                     echo "serve/nginx: $ratio"
-                    line="$line | nginx $(printf '%6.0f' "$n_rps")/s p50 $(printf '%6.2f' "$n_p50") ms p99 $(printf '%6.2f' "$n_p99") ms | serve/nginx $ratio"
+                    line="$line | nginx $(printf '%6.0f' "$n_rps")/s p50 $(printf '%6.2f' "$n_p50") ms p99 $(printf '%6.2f' "$n_p99") ms cpu $(printf '%5.1f' "$n_cpu") us | serve/nginx $ratio"
                 fi
                 RESULTS+=("$line")
             done
