@@ -64,9 +64,6 @@ public final class EventLog: EventSink, @unchecked Sendable {
     private let batchDelay: Int64
     private let lock = ConditionLock()
     private var queue = LineBuffer()
-    /// The date text of the current second and base64 room (guarded by `lock`, like the queue).
-    private var times = WallTimeCache()
-    private var scratch: [UInt8] = []
     private var dropped = 0
     private var failedWrites = 0
     private var writing = false
@@ -99,19 +96,20 @@ public final class EventLog: EventSink, @unchecked Sendable {
     }
 
     public func record(_ event: Event) {
+        // Serialised outside the lock, into this thread's scratch: event loops do not wait for
+        // each other's formatting, only for one copy into the queue.
+        let scratch = LineScratch.current
+        scratch.line.removeAll(keepingCapacity: scratch.line.capacity <= 1 << 20)
+        event.appendJSONLine(to: scratch.line, times: &scratch.times, scratch: &scratch.base64)
+        let length = scratch.line.count
         lock.withLock {
-            // A full queue drops the line before paying for its serialisation.
-            if stopped || queue.count >= maxQueuedBytes {
+            // A line that would take the queue past its limit is dropped whole.
+            if stopped || queue.count + length > maxQueuedBytes {
                 dropped += 1
                 return
             }
-            // Serialised straight into the queue: no line buffer per event.
-            let start = queue.count
-            event.appendJSONLine(to: queue, times: &times, scratch: &scratch)
-            if queue.count > maxQueuedBytes {
-                queue.truncate(to: start)
-                dropped += 1
-                return
+            scratch.line.withUnsafeBytes { bytes in
+                queue.write(bound: length) { $0.write(bytes) }
             }
             if writerAsleep {
                 writerAsleep = false

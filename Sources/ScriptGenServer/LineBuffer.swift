@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Growable bytes that event lines are written into in place: the event log's queue. A line
 /// is written through a `LineWriter` after room for its upper bound was made, so its pieces
 /// are copied without the capacity and uniqueness checks of an `Array` append per piece.
@@ -98,5 +104,36 @@ struct LineWriter {
     @inline(__always)
     mutating func write(_ text: StaticString) {
         write(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}
+
+/// One thread's room for serialising event lines outside the event log's lock: the line, the
+/// text of the current second, and base64 space. Kept per thread (pthread key), shared by
+/// every log, released when the thread exits.
+final class LineScratch {
+    let line = LineBuffer()
+    var times = WallTimeCache()
+    var base64: [UInt8] = []
+
+    private static let key: pthread_key_t? = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { value in
+            #if canImport(Glibc)
+            guard let value else { return }
+            #endif
+            Unmanaged<LineScratch>.fromOpaque(value).release()
+        }
+        return status == 0 ? key : nil
+    }()
+
+    /// The calling thread's scratch (a fresh one each time if no key could be made).
+    static var current: LineScratch {
+        guard let key else { return LineScratch() }
+        if let value = pthread_getspecific(key) { return Unmanaged<LineScratch>.fromOpaque(value).takeUnretainedValue() }
+        let scratch = LineScratch()
+        if pthread_setspecific(key, Unmanaged.passRetained(scratch).toOpaque()) != 0 {
+            Unmanaged.passUnretained(scratch).release()
+        }
+        return scratch
     }
 }
