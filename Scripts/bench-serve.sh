@@ -9,7 +9,8 @@
 #   DURATION=20 CONNECTIONS=128 Scripts/bench-serve.sh
 #   CONNECTIONS="64 256" WRK_THREADS="1 2" SERVE_THREADS="1 2" ROUNDS=3 FORK=0 IDLE=0 Scripts/bench-serve.sh
 #   CONFIG=debug Scripts/bench-serve.sh
-#   SCRIPTGEN_BIN=/some/dir Scripts/bench-serve.sh  # binaries from there, no build (before/after)
+#   SCRIPTGEN_BIN=/some/dir Scripts/bench-serve.sh  # binaries from there, no build
+#   BASELINE_BIN=/old/build Scripts/bench-serve.sh   # also that build's serve, run by run (before/after)
 #
 # Load: wrk (Debian package `wrk`) sends `GET / HTTP/1.0`, which the model (learned from
 # Fixtures/captures/http-train.pcap + http-nmap.pcap) answers with the real Apache reply
@@ -28,7 +29,8 @@
 # its children, from /proc): less sensitive to the neighbours than connections per second.
 #
 # CONNECTIONS, WRK_THREADS and SERVE_THREADS take lists: every combination is measured,
-# ROUNDS times each, serve and nginx alternating. FORK=0 / IDLE=0 skip the fork-per-connection
+# ROUNDS times each, serve (then the BASELINE_BIN serve, if given) and nginx alternating, so
+# each comparison is made under the same neighbours. FORK=0 / IDLE=0 skip the fork-per-connection
 # and idle-memory parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +50,7 @@ FIXTURES=${SCRIPTGEN_FIXTURES:-Fixtures}
 SERVE_PORT=${SERVE_PORT:-18080}
 HARNESS_PORT=${HARNESS_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
+BASELINE_BIN=${BASELINE_BIN:-}
 
 command -v wrk >/dev/null || { echo "bench-serve: needs wrk (apt-get install wrk)" >&2; exit 1; }
 if [ "$REFERENCE" = nginx ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
@@ -104,8 +107,8 @@ print(len(data))
 EOF
 }
 
-start_serve() {  # $1: event-loop threads
-    "$BIN/scriptgen-honeypot" serve "$WORK/http.model" --listen 127.0.0.1 --map "80=$SERVE_PORT" --only-mapped \
+start_serve() {  # $1: event-loop threads, [$2: honeypot binary]
+    "${2:-$BIN/scriptgen-honeypot}" serve "$WORK/http.model" --listen 127.0.0.1 --map "80=$SERVE_PORT" --only-mapped \
         --events "$WORK/events.log" --threads "$1" \
         --max-connections 200000 --max-connections-per-source 200000 --idle-timeout 120 2>"$WORK/serve.err" &
     SERVE_PID=$!
@@ -196,46 +199,71 @@ cpu_per_connection() {
     awk -v ticks="$1" -v hz="$TICKS_PER_SECOND" '/requests in/ {n=$1} END {printf "%.1f", (n > 0 ? ticks * 1e6 / hz / n : 0)}' "$2"
 }
 
+# One load run against serve: $1 honeypot binary, $2 threads, $3 wrk threads, $4 connections, $5 name.
+# Sets RPS, P50, P99 (ms) and CPU (us per connection).
+measure_serve() {
+    start_serve "$2" "$1"
+    if [ -z "$SERVE_REPLY" ]; then
+        SERVE_REPLY=$(reply_size "$SERVE_PORT")
+        echo "serve's reply to GET / HTTP/1.0: $SERVE_REPLY bytes"
+    fi
+    local before
+    before=$(cpu_ticks "$SERVE_PID")
+    run_wrk "$SERVE_PORT" "$3" "$4" "$WORK/wrk-serve.txt"
+    CPU=$(cpu_per_connection $(( $(cpu_ticks "$SERVE_PID") - before )) "$WORK/wrk-serve.txt")
+    echo "$5:  $(summarise "$WORK/wrk-serve.txt")  CPU $CPU us/connection"
+    echo "$5 memory after load: $(memory "$SERVE_PID")"
+    stop_pid "$SERVE_PID"
+    read -r RPS P50 P99 < <(figures "$WORK/wrk-serve.txt")
+}
+
+# One load run against nginx with $1 workers, same settings; sets the same variables.
+measure_nginx() {
+    if [ -z "$BODY" ]; then BODY=$(nginx_body_length "$SERVE_REPLY"); fi
+    start_nginx "$1" "$BODY"
+    [ -z "$NGINX_REPLY" ] && NGINX_REPLY=$(reply_size "$NGINX_PORT") && echo "nginx's reply: $NGINX_REPLY bytes"
+    local before
+    before=$(cpu_ticks "$NGINX_PID")
+    run_wrk "$NGINX_PORT" "$2" "$3" "$WORK/wrk-nginx.txt"
+    CPU=$(cpu_per_connection $(( $(cpu_ticks "$NGINX_PID") - before )) "$WORK/wrk-nginx.txt")
+    echo "nginx:  $(summarise "$WORK/wrk-nginx.txt")  CPU $CPU us/connection"
+    stop_pid "$NGINX_PID"
+    read -r RPS P50 P99 < <(figures "$WORK/wrk-nginx.txt")
+}
+
+figures_text() { echo "$(printf '%6.0f' "$1")/s p50 $(printf '%6.2f' "$2") ms p99 $(printf '%6.2f' "$3") ms cpu $(printf '%5.1f' "$4") us"; }
+ratio_text() {  # serve figures, then nginx figures: rps p99 cpu
+    awk -v s="$1" -v sp="$2" -v sc="$3" -v n="$4" -v np="$5" -v nc="$6" \
+        'BEGIN {printf "conn/s %.2f  p99 %.2f  cpu %.2f", (n > 0 ? s / n : 0), (np > 0 ? sp / np : 0), (nc > 0 ? sc / nc : 0)}'
+}
+
 RESULTS=()
 SERVE_REPLY=""
+NGINX_REPLY=""
 BODY=""
 for threads in $SERVE_THREADS; do
     for wrk_threads in $WRK_THREADS; do
         for connections in $CONNECTIONS; do
             for round in $(seq "$ROUNDS"); do
-                label="serve --threads $threads, wrk -t$wrk_threads -c$connections -d${DURATION}s, round $round"
-                echo "== $label"
-                start_serve "$threads"
-                if [ -z "$SERVE_REPLY" ]; then
-                    SERVE_REPLY=$(reply_size "$SERVE_PORT")
-                    echo "serve's reply to GET / HTTP/1.0: $SERVE_REPLY bytes"
+                setting="serve --threads $threads  wrk -t$wrk_threads -c$(printf %-4s "$connections")"
+                echo "== serve --threads $threads, wrk -t$wrk_threads -c$connections -d${DURATION}s, round $round"
+                measure_serve "$BIN/scriptgen-honeypot" "$threads" "$wrk_threads" "$connections" serve
+                s_rps=$RPS s_p50=$P50 s_p99=$P99 s_cpu=$CPU
+                if [ -n "$BASELINE_BIN" ]; then
+                    measure_serve "$BASELINE_BIN/scriptgen-honeypot" "$threads" "$wrk_threads" "$connections" baseline
+                    b_rps=$RPS b_p50=$P50 b_p99=$P99 b_cpu=$CPU
                 fi
-                before=$(cpu_ticks "$SERVE_PID")
-                run_wrk "$SERVE_PORT" "$wrk_threads" "$connections" "$WORK/wrk-serve.txt"
-                s_cpu=$(cpu_per_connection $(( $(cpu_ticks "$SERVE_PID") - before )) "$WORK/wrk-serve.txt")
-                echo "serve:  $(summarise "$WORK/wrk-serve.txt")  CPU $s_cpu us/connection"
-                echo "serve memory after load: $(memory "$SERVE_PID")"
-                stop_pid "$SERVE_PID"
-                read -r s_rps s_p50 s_p99 < <(figures "$WORK/wrk-serve.txt")
-                line="serve --threads $threads  wrk -t$wrk_threads -c$(printf %-4s "$connections")  serve $(printf '%6.0f' "$s_rps")/s p50 $(printf '%6.2f' "$s_p50") ms p99 $(printf '%6.2f' "$s_p99") ms cpu $(printf '%5.1f' "$s_cpu") us"
                 if [ "$REFERENCE" = nginx ]; then
-                    if [ -z "$BODY" ]; then
-                        BODY=$(nginx_body_length "$SERVE_REPLY")
-                    fi
-                    start_nginx "$threads" "$BODY"
-                    [ "$round" = 1 ] && [ "$connections" = "${CONNECTIONS%% *}" ] && echo "nginx's reply: $(reply_size "$NGINX_PORT") bytes ($threads worker(s))"
-                    before=$(cpu_ticks "$NGINX_PID")
-                    run_wrk "$NGINX_PORT" "$wrk_threads" "$connections" "$WORK/wrk-nginx.txt"
-                    n_cpu=$(cpu_per_connection $(( $(cpu_ticks "$NGINX_PID") - before )) "$WORK/wrk-nginx.txt")
-                    echo "nginx:  $(summarise "$WORK/wrk-nginx.txt")  CPU $n_cpu us/connection"
-                    stop_pid "$NGINX_PID"
-                    read -r n_rps n_p50 n_p99 < <(figures "$WORK/wrk-nginx.txt")
-                    ratio=$(awk -v s="$s_rps" -v n="$n_rps" -v sp="$s_p99" -v np="$n_p99" -v sc="$s_cpu" -v nc="$n_cpu" \
-                        'BEGIN {printf "conn/s %.2f  p99 %.2f  cpu %.2f", (n > 0 ? s / n : 0), (np > 0 ? sp / np : 0), (nc > 0 ? sc / nc : 0)}')
-                    echo "serve/nginx: $ratio"
-                    line="$line | nginx $(printf '%6.0f' "$n_rps")/s p50 $(printf '%6.2f' "$n_p50") ms p99 $(printf '%6.2f' "$n_p99") ms cpu $(printf '%5.1f' "$n_cpu") us | serve/nginx $ratio"
+                    measure_nginx "$threads" "$wrk_threads" "$connections"
+                    n_rps=$RPS n_p50=$P50 n_p99=$P99 n_cpu=$CPU
+                    echo "serve/nginx: $(ratio_text "$s_rps" "$s_p99" "$s_cpu" "$n_rps" "$n_p99" "$n_cpu")"
+                    RESULTS+=("$setting  serve    $(figures_text "$s_rps" "$s_p50" "$s_p99" "$s_cpu") | /nginx $(ratio_text "$s_rps" "$s_p99" "$s_cpu" "$n_rps" "$n_p99" "$n_cpu")")
+                    [ -n "$BASELINE_BIN" ] && RESULTS+=("$setting  baseline $(figures_text "$b_rps" "$b_p50" "$b_p99" "$b_cpu") | /nginx $(ratio_text "$b_rps" "$b_p99" "$b_cpu" "$n_rps" "$n_p99" "$n_cpu")")
+                    RESULTS+=("$setting  nginx    $(figures_text "$n_rps" "$n_p50" "$n_p99" "$n_cpu")")
+                else
+                    RESULTS+=("$setting  serve    $(figures_text "$s_rps" "$s_p50" "$s_p99" "$s_cpu")")
+                    [ -n "$BASELINE_BIN" ] && RESULTS+=("$setting  baseline $(figures_text "$b_rps" "$b_p50" "$b_p99" "$b_cpu")")
                 fi
-                RESULTS+=("$line")
             done
         done
     done
