@@ -7,8 +7,9 @@ import NIOCore
 import ScriptGenEmulation
 import ScriptGenModel
 
-/// Everything a conversation handler needs from its server, shared by all handlers.
-struct ServiceContext: Sendable {
+/// Everything a conversation handler needs from its server, shared by all handlers (a class:
+/// each handler, one per connection, holds one reference instead of a copy of every field).
+final class ServiceContext: Sendable {
     let port: ServedPort
     let limits: ServerLimits
     let emulation: EmulationOptions
