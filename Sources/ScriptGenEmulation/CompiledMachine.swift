@@ -34,8 +34,11 @@ public struct CompiledMachine: Hashable, Sendable {
         withContiguousBytes(request) { bytes in
             var scratch = ScanScratch()
             var best: Int?
-            for (index, pattern) in patterns[state].enumerated() where pattern.scan(bytes, scratch: &scratch).longestMatch == bytes.count {
-                if best.map({ isPreferred(index, over: $0, in: state) }) ?? true { best = index }
+            // In place: no copy of each pattern.
+            patterns[state].withUnsafeBufferPointer { patterns in
+                for index in patterns.indices where patterns[index].scan(bytes, scratch: &scratch).longestMatch == bytes.count {
+                    if best.map({ isPreferred(index, over: $0, in: state) }) ?? true { best = index }
+                }
             }
             return best
         }
@@ -46,8 +49,8 @@ public struct CompiledMachine: Hashable, Sendable {
     public func closestEdge(to request: some Collection<UInt8>, in state: StateID) -> (edge: Int, score: Double)? {
         withContiguousBytes(request) { bytes in
             var best: (edge: Int, score: Double)?
-            for (index, pattern) in patterns[state].enumerated() {
-                let score = pattern.similarity(to: bytes)
+            for index in patterns[state].indices {
+                let score = patterns[state][index].similarity(to: bytes)
                 if let current = best {
                     if score > current.score || (score == current.score && isPreferred(index, over: current.edge, in: state)) {
                         best = (index, score)

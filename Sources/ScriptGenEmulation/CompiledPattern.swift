@@ -45,6 +45,10 @@ public struct CompiledPattern: Hashable, Sendable {
     public let minimumLength: Int
     /// Saturates at `Int.max` for gaps declared unbounded.
     public let maximumLength: Int
+    /// The bytes of a raw (exact, non-empty) pattern: one fixed segment and no gaps. Stored, as
+    /// every scan asks for it.
+    let rawBytes: [UInt8]?
+    private let endsWithFixed: Bool
 
     public init(_ pattern: Pattern) {
         self.pattern = pattern
@@ -83,20 +87,13 @@ public struct CompiledPattern: Hashable, Sendable {
         self.fixedByteCount = fixed
         self.minimumLength = minimum
         self.maximumLength = maximum
+        self.endsWithFixed = segments.last.map { $0.gapAfter == .none } ?? false
+        self.rawBytes = leading == .none && segments.count == 1 && segments[0].gapAfter == .none ? segments[0].fixed : nil
     }
 
     /// Whether the pattern ends with fixed bytes (`\r\n`, a closing tag, or a whole raw
     /// request), so a match is recognisable without waiting: see `EmulationOptions.CompletionRule`.
-    public var endsWithFixedBytes: Bool {
-        guard let last = segments.last else { return false }
-        return last.gapAfter == .none
-    }
-
-    /// The bytes of a raw (exact, non-empty) pattern: one fixed segment and no gaps.
-    var rawBytes: [UInt8]? {
-        guard leadingGap == .none, segments.count == 1, segments[0].gapAfter == .none else { return nil }
-        return segments[0].fixed
-    }
+    public var endsWithFixedBytes: Bool { endsWithFixed }
 
     /// Whether the whole of `bytes` matches the pattern.
     public func matches(_ bytes: some Collection<UInt8>) -> Bool {
@@ -147,6 +144,26 @@ struct ScanResult: Hashable, Sendable {
 
 extension CompiledPattern {
     func scan(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout ScanScratch) -> ScanResult {
+        if let raw = rawBytes { return Self.scanRaw(raw, bytes) }
+        return scanSegments(bytes, scratch: &scratch)
+    }
+
+    /// `scanSegments` for a raw pattern, without the offset sets: it matches only itself, and
+    /// grows while the bytes are a proper prefix of it. Most edges of raw models are raw, and
+    /// every request is scanned against every edge of its state.
+    static func scanRaw(_ raw: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> ScanResult {
+        let common = raw.withUnsafeBufferPointer { fixed in
+            let available = min(fixed.count, bytes.count)
+            var common = 0
+            while common < available && bytes[common] == fixed[common] { common += 1 }
+            return common
+        }
+        if common == raw.count { return ScanResult(aliveThrough: common - 1, longestMatch: common, shortestMatch: common) }
+        return ScanResult(aliveThrough: common, longestMatch: -1, shortestMatch: -1)
+    }
+
+    /// The general scan over the offset sets of each segment; `scan` for any pattern.
+    func scanSegments(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout ScanScratch) -> ScanResult {
         let n = bytes.count
         var aliveThrough = -1
         var longestMatch = -1

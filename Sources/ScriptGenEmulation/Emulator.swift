@@ -50,6 +50,8 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     private var scratch = ScanScratch()
     /// Per edge of the current state: the longest pending prefix it matches (-1 for none).
     private var longestMatchPerEdge: [Int] = []
+    /// Per edge of the current state: the last scan's `aliveThrough`.
+    private var aliveThroughPerEdge: [Int] = []
     /// Complete TCP requests taken so far (for the per-call budget).
     private var requestCount = 0
 
@@ -164,8 +166,9 @@ public struct Emulator<Generator: RandomNumberGenerator> {
             // The eager rule never decides later than the dead-input rule below (each edge it
             // waits for is alive until it decides), so checking it first keeps split invariance.
             if options.completion == .eager, let length = eagerRequestLength(shortestFixedEndMatch: shortestFixedEndMatch, bound: bound) {
-                // Which edges match exactly `length` bytes: scan that prefix again.
-                _ = scanPending(bound: length)
+                // Which edges match exactly `length` bytes: scan that prefix again (the scan
+                // just made says it already when the request is all the bytes scanned).
+                if length != bound { _ = scanPending(bound: length) }
                 takeRequest(length: length, matched: true, into: &actions)
                 continue
             }
@@ -206,51 +209,76 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// the largest `aliveThrough` and `longestMatch` over the edges, and the smallest
     /// `shortestMatch` over the edges ending with fixed bytes (-1 for none).
     private mutating func scanPending(bound: Int) -> (aliveThrough: Int, longestMatch: Int, shortestFixedEndMatch: Int) {
-        let patterns = machine.patterns[state]
-        longestMatchPerEdge.removeAll(keepingCapacity: true)
+        // The closures below use locals only: one that touched `self` would look up the
+        // generic emulator's type metadata on every access. The arrays are moved out and back,
+        // so they stay uniquely referenced and keep their capacity.
+        var longestPerEdge: [Int] = []
+        var alivePerEdge: [Int] = []
+        var scratch = ScanScratch()
+        swap(&longestPerEdge, &longestMatchPerEdge)
+        swap(&alivePerEdge, &aliveThroughPerEdge)
+        swap(&scratch, &self.scratch)
+        let statePatterns = machine.patterns[state]
+        longestPerEdge.removeAll(keepingCapacity: true)
+        alivePerEdge.removeAll(keepingCapacity: true)
+        // One allocation each, not a doubling per few edges on a new conversation's first scan.
+        longestPerEdge.reserveCapacity(statePatterns.count)
+        alivePerEdge.reserveCapacity(statePatterns.count)
         var aliveThrough = -1
         var longestMatch = -1
         var shortestFixedEndMatch = -1
+        let start = pendingStart
+        // Patterns are read in place: copying one per edge per scan (its arrays retained and
+        // released) cost more than the scan itself.
         pending.withUnsafeBufferPointer { whole in
-            let bytes = UnsafeBufferPointer(rebasing: whole[pendingStart..<(pendingStart + bound)])
-            for pattern in patterns {
-                let result = pattern.scan(bytes, scratch: &scratch)
-                longestMatchPerEdge.append(result.longestMatch)
-                aliveThrough = max(aliveThrough, result.aliveThrough)
-                longestMatch = max(longestMatch, result.longestMatch)
-                if pattern.endsWithFixedBytes && result.shortestMatch >= 1 && (shortestFixedEndMatch < 0 || result.shortestMatch < shortestFixedEndMatch) {
-                    shortestFixedEndMatch = result.shortestMatch
+            statePatterns.withUnsafeBufferPointer { patterns in
+                let bytes = UnsafeBufferPointer(rebasing: whole[start..<(start + bound)])
+                for index in patterns.indices {
+                    let result = patterns[index].scan(bytes, scratch: &scratch)
+                    longestPerEdge.append(result.longestMatch)
+                    alivePerEdge.append(result.aliveThrough)
+                    aliveThrough = max(aliveThrough, result.aliveThrough)
+                    longestMatch = max(longestMatch, result.longestMatch)
+                    if patterns[index].endsWithFixedBytes && result.shortestMatch >= 1 && (shortestFixedEndMatch < 0 || result.shortestMatch < shortestFixedEndMatch) {
+                        shortestFixedEndMatch = result.shortestMatch
+                    }
                 }
             }
         }
+        swap(&longestPerEdge, &longestMatchPerEdge)
+        swap(&alivePerEdge, &aliveThroughPerEdge)
+        swap(&scratch, &self.scratch)
         return (aliveThrough, longestMatch, shortestFixedEndMatch)
     }
 
     /// The request length `CompletionRule.eager` settles on within the first `bound` pending
     /// bytes, or nil when it cannot decide yet. `shortestFixedEndMatch` is `L` of the rule.
+    /// Call right after `scanPending(bound: bound)`: its results say how far each raw edge
+    /// agrees with the bytes.
     ///
     /// Deciding on the whole buffer equals deciding after every byte: each longer raw edge
     /// resolves at one byte count (fully received, or contradicted) and stays resolved, and the
     /// chosen length does not change after the last one resolves.
     private func eagerRequestLength(shortestFixedEndMatch shortest: Int, bound: Int) -> Int? {
         guard shortest >= 1 else { return nil }
-        var length = shortest
-        for pattern in machine.patterns[state] {
-            guard let raw = pattern.rawBytes, raw.count > shortest else { continue }
-            let start = pendingStart
-            let common = pending.withUnsafeBufferPointer { whole in
-                var common = 0
-                let available = min(raw.count, bound)
-                while common < available && whole[start + common] == raw[common] { common += 1 }
-                return common
+        // Locals only in the closure (see `scanPending`).
+        let longestMatchPerEdge = longestMatchPerEdge
+        let aliveThroughPerEdge = aliveThroughPerEdge
+        return machine.patterns[state].withUnsafeBufferPointer { patterns -> Int? in
+            var length = shortest
+            for index in patterns.indices {
+                guard let raw = patterns[index].rawBytes, raw.count > shortest else { continue }
+                // How many of the first `bound` bytes agree with the raw edge: all of it when it
+                // matched; otherwise the scan's `aliveThrough` (see `CompiledPattern.scanRaw`).
+                let common = longestMatchPerEdge[index] == raw.count ? raw.count : aliveThroughPerEdge[index]
+                if common == raw.count {
+                    length = max(length, raw.count)
+                } else if common == bound {
+                    return nil  // Consistent with all input so far and not complete: wait.
+                }
             }
-            if common == raw.count {
-                length = max(length, raw.count)
-            } else if common == bound {
-                return nil  // Consistent with all input so far and not complete: wait.
-            }
+            return length
         }
-        return length
     }
 
     /// Removes the first `length` pending bytes as one request and answers it. With `matched`,

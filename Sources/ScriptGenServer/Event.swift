@@ -33,34 +33,56 @@ public struct Event: Sendable {
         return out
     }
 
-    /// Appends `jsonLine()` to `out` (the event log serialises straight into its queue).
+    /// Appends `jsonLine()` to `out`.
     func appendJSONLine(to out: inout [UInt8]) {
-        var capacity = 96 + fields.count * 24
-        for field in fields { if case .bytes(let bytes) = field.value { capacity += (bytes.count + 2) / 3 * 4 } }
-        // Only for a fresh buffer: reserving on a growing queue would defeat its geometric growth.
-        if out.isEmpty { out.reserveCapacity(capacity) }
-        out.append(contentsOf: #"{"event":"#.utf8)
-        JSONText.appendString(id.rawValue, to: &out)
-        out.append(contentsOf: #","time":"#.utf8)
-        out.append(UInt8(ascii: "\""))
-        time.appendISO8601(to: &out)
-        out.append(UInt8(ascii: "\""))
+        let buffer = LineBuffer()
+        var times = WallTimeCache()
+        var scratch: [UInt8] = []
+        appendJSONLine(to: buffer, times: &times, scratch: &scratch)
+        buffer.withUnsafeBytes { out.append(contentsOf: $0) }
+    }
+
+    /// Appends `jsonLine()` to the event log's queue, written in place. `times` keeps the text
+    /// of the current second; `scratch` is reused for base64 (the model's encoder writes to
+    /// an array).
+    func appendJSONLine(to buffer: LineBuffer, times: inout WallTimeCache, scratch: inout [UInt8]) {
+        // Room for the longest text the line can have, so its pieces are copied unchecked.
+        var bound = 32 + JSONText.stringBound(id.rawValue) + WallTimeCache.bound
         for field in fields {
-            out.append(UInt8(ascii: ","))
-            JSONText.appendString(field.name, to: &out)
-            out.append(UInt8(ascii: ":"))
+            bound += JSONText.stringBound(field.name) + 2
             switch field.value {
-            case .string(let text): JSONText.appendString(text, to: &out)
-            case .int(let number): JSONText.appendInt(number, to: &out)
-            case .double(let number): JSONText.appendDouble(number, to: &out)
-            case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
-            case .bytes(let bytes):
-                out.append(UInt8(ascii: "\""))
-                Base64.append(bytes, to: &out)
-                out.append(UInt8(ascii: "\""))
+            case .string(let text): bound += JSONText.stringBound(text)
+            case .int: bound += JSONText.intBound
+            case .double: bound += JSONText.doubleBound
+            case .bool: bound += 5
+            case .bytes(let bytes): bound += (bytes.count + 2) / 3 * 4 + 2
             }
         }
-        out.append(contentsOf: "}\n".utf8)
+        buffer.write(bound: bound) { writer in
+            writer.write(#"{"event":"#)
+            JSONText.appendString(id.rawValue, to: &writer)
+            writer.write(#","time":""#)
+            times.write(time, to: &writer)
+            writer.write(UInt8(ascii: "\""))
+            for field in fields {
+                writer.write(UInt8(ascii: ","))
+                JSONText.appendString(field.name, to: &writer)
+                writer.write(UInt8(ascii: ":"))
+                switch field.value {
+                case .string(let text): JSONText.appendString(text, to: &writer)
+                case .int(let number): JSONText.appendInt(number, to: &writer)
+                case .double(let number): JSONText.appendDouble(number, to: &writer)
+                case .bool(let flag): flag ? writer.write("true") : writer.write("false")
+                case .bytes(let bytes):
+                    scratch.removeAll(keepingCapacity: true)
+                    Base64.append(bytes, to: &scratch)
+                    writer.write(UInt8(ascii: "\""))
+                    scratch.withUnsafeBufferPointer { writer.write($0) }
+                    writer.write(UInt8(ascii: "\""))
+                }
+            }
+            writer.write("}\n")
+        }
     }
 }
 

@@ -63,7 +63,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
     private let maxQueuedBytes: Int
     private let batchDelay: Int64
     private let lock = ConditionLock()
-    private var queue: [UInt8] = []
+    private var queue = LineBuffer()
     private var dropped = 0
     private var failedWrites = 0
     private var writing = false
@@ -96,19 +96,20 @@ public final class EventLog: EventSink, @unchecked Sendable {
     }
 
     public func record(_ event: Event) {
+        // Serialised outside the lock, into this thread's scratch: event loops do not wait for
+        // each other's formatting, only for one copy into the queue.
+        let scratch = LineScratch.current
+        scratch.line.removeAll(keepingCapacity: scratch.line.capacity <= 1 << 20)
+        event.appendJSONLine(to: scratch.line, times: &scratch.times, scratch: &scratch.base64)
+        let length = scratch.line.count
         lock.withLock {
-            // A full queue drops the line before paying for its serialisation.
-            if stopped || queue.count >= maxQueuedBytes {
+            // A line that would take the queue past its limit is dropped whole.
+            if stopped || queue.count + length > maxQueuedBytes {
                 dropped += 1
                 return
             }
-            // Serialised straight into the queue: no line buffer per event.
-            let start = queue.count
-            event.appendJSONLine(to: &queue)
-            if queue.count > maxQueuedBytes {
-                queue.removeSubrange(start...)
-                dropped += 1
-                return
+            scratch.line.withUnsafeBytes { bytes in
+                queue.write(bound: length) { $0.write(bytes) }
             }
             if writerAsleep {
                 writerAsleep = false
@@ -144,7 +145,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
     }
 
     private func writerLoop() {
-        var batch: [UInt8] = []
+        var batch = LineBuffer()
         var reportedDrops = 0
         while true {
             let gather = lock.withLock { () -> Bool in
@@ -167,7 +168,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
             // Report drops counted since the last report, after the lines already queued.
             let drops = lock.withLock { dropped }
             if drops > reportedDrops {
-                batch.append(contentsOf: Event(.logDropped, time: .now(), [("count", .int(drops - reportedDrops)), ("total", .int(drops))]).jsonLine())
+                batch.append(Event(.logDropped, time: .now(), [("count", .int(drops - reportedDrops)), ("total", .int(drops))]).jsonLine())
                 reportedDrops = drops
             }
             let ok = batch.isEmpty || batch.withUnsafeBytes { writeFully(fd, $0) }

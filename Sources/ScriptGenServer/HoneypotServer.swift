@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOPosix
 import ScriptGenEmulation
@@ -51,10 +56,13 @@ public final class HoneypotServer: @unchecked Sendable {
                 )
                 let channel: any Channel
                 switch port.transport {
-                case .tcp: channel = try bindTCP(port.listenPort, service: service)
-                case .udp: channel = try bindUDP(port.listenPort, service: service)
+                case .tcp:
+                    let channels = try bindTCP(port.listenPort, service: service)
+                    channel = channels[0]
+                case .udp:
+                    channel = try bindUDP(port.listenPort, service: service)
+                    lock.withLock { listeners.append(channel) }
                 }
-                lock.withLock { listeners.append(channel) }
                 let local = channel.localAddress
                 let entry = BoundPort(transport: port.transport, address: hostText(local), port: local?.port ?? port.listenPort, modelPort: port.modelPort)
                 bound.append(entry)
@@ -70,23 +78,52 @@ public final class HoneypotServer: @unchecked Sendable {
         return bound
     }
 
-    private func bindTCP(_ port: Int, service: ServiceContext) throws -> any Channel {
+    /// Binds one listening socket per event loop (with more than one loop, SO_REUSEPORT):
+    /// the kernel spreads new connections over them, and each conversation stays on the loop
+    /// that accepted it, instead of one loop accepting everything and handing every new
+    /// connection to another thread. Returns the channels, all on the same port.
+    private func bindTCP(_ port: Int, service: ServiceContext) throws -> [any Channel] {
+        let loops = Array(group.makeIterator())
+        let shared = loops.count > 1
+        // SO_REUSEPORT would let a second server of the same user silently share a port that
+        // is taken; refuse it as a plain bind would.
+        if shared { try ListeningPortCheck.ensureFree(host: configuration.listenAddress, port: port) }
+        var channels: [any Channel] = []
+        var boundPort = port
+        for loop in loops {
+            let channel = try bootstrapTCP(loop: loop, shared: shared, service: service)
+                .bind(host: configuration.listenAddress, port: boundPort)
+                .wait()
+            lock.withLock { listeners.append(channel) }
+            channels.append(channel)
+            // Port 0 (any free port): the others join the port the first one got.
+            boundPort = channel.localAddress?.port ?? boundPort
+        }
+        return channels
+    }
+
+    private func bootstrapTCP(loop: any EventLoop, shared: Bool, service: ServiceContext) -> ServerBootstrap {
         let buffered = configuration.limits.maxBufferedBytes
-        return try ServerBootstrap(group: group)
+        return ServerBootstrap(group: loop, childGroup: loop)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.socketOption(.init(rawValue: SO_REUSEPORT)), value: shared ? 1 : 0)
             // Accept up to 16 connections per wake-up of the listening socket (NIO's default is 4).
             .serverChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: buffered / 2, high: buffered))
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65_536))
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                // The child options are set here, synchronously: `childChannelOption` applies
+                // each through a chain of futures, which cost more per connection than the
+                // conversation's own work.
+                guard let options = channel.syncOptions else {
+                    return channel.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    try options.setOption(.allowRemoteHalfClosure, value: true)
+                    try options.setOption(.writeBufferWaterMark, value: .init(low: buffered / 2, high: buffered))
+                    try options.setOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 1024, maximum: 65_536))
                     try channel.pipeline.syncOperations.addHandler(TCPConversationHandler(service: service))
                 }
             }
-            .bind(host: configuration.listenAddress, port: port)
-            .wait()
     }
 
     private func bindUDP(_ port: Int, service: ServiceContext) throws -> any Channel {

@@ -7,8 +7,9 @@ import NIOCore
 import ScriptGenEmulation
 import ScriptGenModel
 
-/// Everything a conversation handler needs from its server, shared by all handlers.
-struct ServiceContext: Sendable {
+/// Everything a conversation handler needs from its server, shared by all handlers (a class:
+/// each handler, one per connection, holds one reference instead of a copy of every field).
+final class ServiceContext: Sendable {
     let port: ServedPort
     let limits: ServerLimits
     let emulation: EmulationOptions
@@ -18,10 +19,26 @@ struct ServiceContext: Sendable {
     /// Idle and duration limits of TCP conversations, one coarse timer per event loop.
     let wheels: ConversationWheels
 
+    /// The server's seed, or a random key drawn once per server (not a system call per
+    /// conversation).
+    let seedKey: UInt64
+
+    init(port: ServedPort, limits: ServerLimits, emulation: EmulationOptions, registry: ConnectionRegistry,
+         log: any EventSink, seed: UInt64?, wheels: ConversationWheels) {
+        self.port = port
+        self.limits = limits
+        self.emulation = emulation
+        self.registry = registry
+        self.log = log
+        self.seed = seed
+        self.wheels = wheels
+        self.seedKey = seed ?? UInt64.random(in: .min ... .max)
+    }
+
     func generatorSeed(session: String) -> UInt64 {
-        guard let seed else { return UInt64.random(in: .min ... .max) }
-        // Same server seed and session number: the same choices.
-        var hash: UInt64 = seed ^ 0xcbf2_9ce4_8422_2325
+        // Same server seed and session number: the same choices. Without a seed, the key is
+        // random and every session number differs, so every conversation draws its own seed.
+        var hash: UInt64 = seedKey ^ 0xcbf2_9ce4_8422_2325
         for byte in session.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash
     }
@@ -29,7 +46,34 @@ struct ServiceContext: Sendable {
 
 /// Text form of a socket address for the log, without the port.
 func hostText(_ address: SocketAddress?) -> String {
-    address?.ipAddress ?? "unknown"
+    guard let address else { return "unknown" }
+    if case .v4(let v4) = address { return dottedQuad(UInt32(bigEndian: v4.address.sin_addr.s_addr)) }
+    return address.ipAddress ?? "unknown"
+}
+
+/// `a.b.c.d` as inet_ntop writes it, without its sprintf and buffers (twice per connection).
+func dottedQuad(_ address: UInt32) -> String {
+    String(unsafeUninitializedCapacity: 15) { buffer in
+        var count = 0
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = Int((address >> UInt32(shift)) & 0xff)
+            if octet >= 100 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(octet / 100)
+                count += 1
+            }
+            if octet >= 10 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(octet / 10 % 10)
+                count += 1
+            }
+            buffer[count] = UInt8(ascii: "0") + UInt8(octet % 10)
+            count += 1
+            if shift > 0 {
+                buffer[count] = UInt8(ascii: ".")
+                count += 1
+            }
+        }
+        return count
+    }
 }
 
 /// One TCP conversation: bytes in, emulator actions out. All state is confined to the

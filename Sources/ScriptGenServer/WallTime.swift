@@ -29,6 +29,12 @@ public struct WallTime: Hashable, Sendable {
 
     /// Appends `iso8601` as bytes, without building strings (one call per log line).
     func appendISO8601(to out: inout [UInt8]) {
+        appendSecond(to: &out)
+        appendFraction(to: &out)
+    }
+
+    /// `2026-11-27T00:04:26.`: the part `WallTimeCache` keeps for the current second.
+    func appendSecond(to out: inout [UInt8]) {
         var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         // Civil-from-days (Howard Hinnant's algorithm): no locale or libc time zone involved.
@@ -53,8 +59,43 @@ public struct WallTime: Hashable, Sendable {
         out.append(UInt8(ascii: ":"))
         Self.appendPadded(secondOfDay % 60, width: 2, to: &out)
         out.append(UInt8(ascii: "."))
-        Self.appendPadded(Int64(nanoseconds / 1000), width: 6, to: &out)
-        out.append(UInt8(ascii: "Z"))
+    }
+
+    /// `214474Z`: microseconds and the zone.
+    func appendFraction(to out: inout [UInt8]) {
+        let microseconds = Int64(nanoseconds / 1000)
+        guard (0..<1_000_000).contains(microseconds) else {
+            Self.appendPadded(microseconds, width: 6, to: &out)
+            out.append(UInt8(ascii: "Z"))
+            return
+        }
+        Self.withFraction(microseconds) { out.append(contentsOf: $0) }
+    }
+
+    /// `appendFraction` through a writer.
+    func writeFraction(to writer: inout LineWriter) {
+        let microseconds = Int64(nanoseconds / 1000)
+        guard (0..<1_000_000).contains(microseconds) else {
+            var out: [UInt8] = []
+            appendFraction(to: &out)
+            out.withUnsafeBufferPointer { writer.write($0) }
+            return
+        }
+        Self.withFraction(microseconds) { writer.write($0) }
+    }
+
+    /// Six digits and the Z in one piece; `microseconds` in 0..<1_000_000.
+    private static func withFraction(_ microseconds: Int64, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var text: UInt64 = 0
+        withUnsafeMutableBytes(of: &text) { buffer in
+            var rest = Int(microseconds)
+            for index in stride(from: 5, through: 0, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            buffer[6] = UInt8(ascii: "Z")
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<7]))
+        }
     }
 
     /// Decimal digits of `value`, zero-padded to `width` (a minus sign first when negative).
@@ -74,6 +115,26 @@ public struct WallTime: Hashable, Sendable {
             for _ in count..<max(count, width) { out.append(UInt8(ascii: "0")) }
             for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
         }
+    }
+}
+
+/// The text of the last second formatted, so a busy log works out the date once per second,
+/// not once per line. The output is `WallTime.appendISO8601`'s.
+struct WallTimeCache {
+    /// Bytes `write` writes at most (a 12-digit year of an extreme time included).
+    static let bound = 64
+
+    private var second: Int64?
+    private var text: [UInt8] = []
+
+    mutating func write(_ time: WallTime, to writer: inout LineWriter) {
+        if time.seconds != second {
+            text.removeAll(keepingCapacity: true)
+            time.appendSecond(to: &text)
+            second = time.seconds
+        }
+        text.withUnsafeBufferPointer { writer.write($0) }
+        time.writeFraction(to: &writer)
     }
 }
 

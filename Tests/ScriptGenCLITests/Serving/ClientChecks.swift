@@ -94,8 +94,10 @@ enum ClientChecks {
 
     /// `nmap -sV` on the served port gives the service and version nmap gave against the real
     /// server (Fixtures/expected/nmap-NAME.txt; the port column differs).
-    static func nmap(port: Int, expectedFile: String) throws {
-        let result = try Live.run("nmap", ["-n", "-Pn", "-sV", "-p", String(port), "127.0.0.1"], timeout: 300)
+    /// `launcher`: what runs nmap where the server listens (`ServeProcess.clientLauncher`).
+    static func nmap(port: Int, expectedFile: String, launcher: [String] = []) throws {
+        let command = launcher + ["nmap", "-n", "-Pn", "-sV", "-p", String(port), "127.0.0.1"]
+        let result = try Live.run(command[0], Array(command.dropFirst()), timeout: 300)
         let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("\(port)/tcp") }.map(String.init) ?? ""
         let expectedLine = lines(try Live.expected(expectedFile)).dropFirst().first ?? ""
         func serviceAndVersion(_ line: String) -> String {

@@ -35,6 +35,19 @@ import Testing
         #expect(client.readLine() == "331 Please specify the password.")
     }
 
+    /// Waits (at most `timeout`) until the event log has `count` whole lines that `matches`.
+    static func waitForLines(in path: String, count: Int, timeout: TimeInterval = 30, matching matches: (Substring) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            // The last line may still be being written: only lines ended by a newline count.
+            let whole = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            if whole.filter(matches).count >= count { return true }
+            usleep(50_000)
+        } while Date() < deadline
+        return false
+    }
+
     static func limits(_ events: [[String: Any]]) -> [String: Int] {
         var counts: [String: Int] = [:]
         for event in events where ["session.limit", "connection.refused"].contains(event["event"] as? String) {
@@ -123,6 +136,14 @@ import Testing
         }
         Self.honestClientIsServed(port: port)
         #expect(server.process.isRunning)
+        // Every held connection is admitted or refused before any closes: with one listening
+        // socket per event loop, the honest client's answer does not prove the others' queues
+        // are empty, and a connection accepted after others closed would be admitted.
+        let decided = Self.waitForLines(in: server.eventsPath, count: held.count) { line in
+            (line.contains(#""event":"session.opened""#) && line.contains(#""src":"127.0.0.8""#))
+                || (line.contains(#""event":"connection.refused""#) && line.contains(#""src":"127.0.0.8""#))
+        }
+        #expect(decided, "the server did not admit or refuse every connection")
         held.forEach { close($0) }
         let events = server.stop()
         let refused = events.filter { $0["event"] as? String == "connection.refused" && $0["limit"] as? String == "maxConnectionsPerSource" }

@@ -69,6 +69,45 @@ enum Live {
         return try String(contentsOf: fixtures.appendingPathComponent("expected/\(name)"), encoding: .utf8)
     }
 
+    /// Where `serve` can listen on a service's own model port (nmap sends some probes only to
+    /// a service's usual port), or nil (with a note saying why) when nowhere.
+    /// - `.namespace`: a network namespace of its own (`unshare --net`, loopback up; needs root,
+    ///   as in CI): the port is always free there, and nothing outside sees the server.
+    /// - `.host`: the host's loopback, when the port is free on it.
+    static func modelPortNetwork(_ port: Int) -> ModelPortNetwork? {
+        if canUseOwnNetwork { return .namespace }
+        if hostPortIsFree(port) { return .host }
+        print("note: no network namespace (needs root, unshare, nsenter and ip) and 127.0.0.1:\(port) is taken: tests that serve on port \(port) are skipped")
+        return nil
+    }
+
+    enum ModelPortNetwork {
+        case namespace
+        case host
+    }
+
+    private static let canUseOwnNetwork: Bool = {
+        guard ["unshare", "nsenter", "ip"].allSatisfy(CLIRunner.commandExists) else { return false }
+        let result = try? run("unshare", ["--net", "--", "ip", "link", "set", "lo", "up"], timeout: 10)
+        return result?.status == 0
+    }()
+
+    /// Whether a plain bind (as a server without SO_REUSEPORT does) gets 127.0.0.1:`port`.
+    static func hostPortIsFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
     /// Runs a client tool to completion (bounded by `timeout`).
     static func run(_ tool: String, _ arguments: [String], timeout: TimeInterval = 60, stdin: [UInt8]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let result = try CLIRunner.runProcess(URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments, stdin: stdin, timeout: timeout)
@@ -109,6 +148,7 @@ final class BackgroundProcess: @unchecked Sendable {
         }
     }
 
+    var processIdentifier: Int32 { process.processIdentifier }
     var stdout: String { lock.lock(); defer { lock.unlock() }; return stdoutText }
     var stderr: String { lock.lock(); defer { lock.unlock() }; return stderrText }
     var isRunning: Bool { process.isRunning }
@@ -150,12 +190,25 @@ final class ServeProcess {
     let eventsPath: String
     /// model port -> listening port (TCP).
     private(set) var ports: [Int: Int] = [:]
+    /// Put before a client tool's name to run it where the server listens (in its network
+    /// namespace, if it has one).
+    let clientLauncher: [String]
 
-    init(models: [String], extra: [String] = []) throws {
+    /// `onModelPorts`: listen on the model ports themselves (in a network namespace of its
+    /// own, or on the host), instead of free high ports.
+    init(models: [String], extra: [String] = [], onModelPorts network: Live.ModelPortNetwork? = nil) throws {
         eventsPath = Live.workDirectory.appendingPathComponent("events-\(UUID().uuidString).log").path
         var arguments = ["serve"] + models + ["--listen", "127.0.0.1", "--events", eventsPath, "--seed", "1"]
-        for service in Live.services.values { arguments += ["--map", "\(service.port)=0"] }
-        process = try BackgroundProcess(Live.honeypotBinary, arguments + extra)
+        for service in Live.services.values { arguments += ["--map", "\(service.port)=\(network == nil ? 0 : service.port)"] }
+        if network == .namespace {
+            // unshare and sh exec in place: the process is the server, SIGTERM reaches it.
+            let inNamespace = ["unshare", "--net", "--", "sh", "-c", #"ip link set lo up && exec "$0" "$@""#, Live.honeypotBinary.path]
+            process = try BackgroundProcess(URL(fileURLWithPath: "/usr/bin/env"), inNamespace + arguments + extra)
+            clientLauncher = ["nsenter", "--net=/proc/\(process.processIdentifier)/ns/net"]
+        } else {
+            process = try BackgroundProcess(Live.honeypotBinary, arguments + extra)
+            clientLauncher = []
+        }
         let started = process.wait { _, err in err.contains("stop with Ctrl-C") }
         #expect(started, "serve did not start: \(process.stderr)")
         // "listening on tcp 127.0.0.1:40123 (model tcp/21)"
