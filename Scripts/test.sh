@@ -10,6 +10,9 @@ command -v curl >/dev/null || need+=(curl)
 command -v nmap >/dev/null || need+=(nmap)
 command -v redis-cli >/dev/null || need+=(redis-tools)
 command -v python3 >/dev/null || need+=(python3)
+# The Redis nmap live test serves port 6379 in a network namespace of its own.
+command -v ip >/dev/null || need+=(iproute2)
+command -v nsenter >/dev/null || need+=(util-linux)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

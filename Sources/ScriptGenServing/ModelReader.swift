@@ -15,7 +15,7 @@ public enum ModelReader {
 
     public static func read(_ path: String) throws -> ModelFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ValidationError("\(path): cannot open the model (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw CommandFailure("\(path): cannot open the model (\(String(cString: strerror(errno))))") }
         defer { _ = close(fd) }
         var bytes: [UInt8] = []
         var info = stat()
@@ -25,16 +25,16 @@ public enum ModelReader {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw ValidationError("\(path): cannot read the model (\(String(cString: strerror(errno))))")
+                throw CommandFailure("\(path): cannot read the model (\(String(cString: strerror(errno))))")
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > maxModelBytes { throw ValidationError("\(path): larger than \(maxModelBytes) bytes, not a model") }
+            if bytes.count > maxModelBytes { throw CommandFailure("\(path): larger than \(maxModelBytes) bytes, not a model") }
         }
         do {
             return try ModelFile.decode(from: bytes)
         } catch {
-            throw ValidationError("\(path): \(error)")
+            throw CommandFailure("\(path): \(error)")
         }
     }
 }

@@ -65,13 +65,13 @@ public struct RespondCommand: ParsableCommand {
         let file = try ModelReader.read(model)
         guard let machine = file.machine(transport: transport, port: UInt16(port)) else {
             let available = file.machines.map { "\($0.transport.rawValue)/\($0.port)" }.joined(separator: ", ")
-            throw ValidationError("\(model): no \(transport.rawValue)/\(port) machine (the model has: \(available))")
+            throw CommandFailure("\(model): no \(transport.rawValue)/\(port) machine (the model has: \(available))")
         }
         let compiled: CompiledMachine
         do {
             compiled = try CompiledMachine(machine)
         } catch {
-            throw ValidationError("\(model): the \(transport.rawValue)/\(port) machine cannot be served: \(error)")
+            throw CommandFailure("\(model): the \(transport.rawValue)/\(port) machine cannot be served: \(error)")
         }
         let environment = HoneydEnvironment.current(modelPort: port, transport: transport)
         let seed = emulation.seed ?? UInt64.random(in: .min ... .max)

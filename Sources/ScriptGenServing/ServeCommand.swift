@@ -97,7 +97,7 @@ public struct ServeCommand: ParsableCommand {
                 do {
                     ports.append(ServedPort(listenPort: listenPort, machine: try CompiledMachine(machine)))
                 } catch {
-                    throw ValidationError("\(path): \(machine.transport.rawValue)/\(machine.port) cannot be served: \(error)")
+                    throw CommandFailure("\(path): \(machine.transport.rawValue)/\(machine.port) cannot be served: \(error)")
                 }
             }
         }
@@ -126,7 +126,7 @@ public struct ServeCommand: ParsableCommand {
             bound = try server.start()
         } catch {
             log.close()
-            throw ValidationError("cannot listen: \(error)")
+            throw CommandFailure("cannot listen: \(error)")
         }
         if let user {
             do {
@@ -135,7 +135,7 @@ public struct ServeCommand: ParsableCommand {
             } catch {
                 server.shutdown()
                 log.close()
-                throw ValidationError("\(error)")
+                throw CommandFailure("\(error)")
             }
         }
         for port in bound.sorted(by: { ($0.transport.rawValue, $0.port) < ($1.transport.rawValue, $1.port) }) {
@@ -168,7 +168,7 @@ public struct ServeCommand: ParsableCommand {
     private func openEventLog() throws -> EventLog {
         if events == "-" { return EventLog(fd: STDOUT_FILENO, closeWhenDone: false) }
         let fd = open(events, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw ValidationError("\(events): cannot open the event log (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw CommandFailure("\(events): cannot open the event log (\(String(cString: strerror(errno))))") }
         return EventLog(fd: fd, closeWhenDone: true)
     }
 

@@ -4,6 +4,7 @@ import ScriptGenFlows
 import ScriptGenEmulation
 import ScriptGenEvaluation
 import ScriptGenModel
+import ScriptGenServing
 
 /// `scriptgen evaluate MODEL CAPTURE...`: how well a model answers real conversations.
 struct EvaluateCommand: ParsableCommand {

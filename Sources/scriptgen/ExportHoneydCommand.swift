@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScriptGenModel
+import ScriptGenServing
 
 /// `scriptgen export-honeyd MODEL -o DIR`: one honeyd service script per port, the honeyd.conf
 /// block that uses them, and a README.

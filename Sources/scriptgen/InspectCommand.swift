@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScriptGenModel
+import ScriptGenServing
 
 /// `scriptgen inspect MODEL`: the model's summary, or one machine as a tree, DOT or SVG.
 struct InspectCommand: ParsableCommand {

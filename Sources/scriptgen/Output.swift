@@ -120,7 +120,4 @@ enum Diagnostics {
 }
 
 /// A failure already explained to the user: printed as `Error: …`, exit status 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
+

@@ -3,6 +3,7 @@ import Foundation
 import ScriptGenCapture
 import ScriptGenFlows
 import ScriptGenModel
+import ScriptGenServing
 
 struct SessionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
