@@ -1,3 +1,4 @@
+import Foundation
 @testable import ScriptGenModel
 import Testing
 
@@ -6,6 +7,15 @@ import Testing
     func rfc4648Vectors(plain: String, encoded: String) {
         #expect(Base64.encode(Array(plain.utf8)) == encoded)
         #expect(Base64.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test func appendAgreesWithFoundationAfterAPrefix() {
+        for length in 0..<64 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 151 + 7) }
+            var output = Array("prefix:".utf8)
+            Base64.append(bytes, to: &output)
+            #expect(output == Array("prefix:".utf8) + Array(Data(bytes).base64EncodedString().utf8), "length \(length)")
+        }
     }
 
     @Test func everyByteValueAndLengthRoundTrips() {
