@@ -47,6 +47,8 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     private var lastByteTime: Int64 = 0
     /// No edge of the current state can match the pending input at any length.
     private var pendingIsUnmatchable = false
+    /// RESP framing of the request starting at `pendingStart`, resumed on every read.
+    private var respScanner = RespArrayFrame.Scanner()
     private var scratch = ScanScratch()
     /// Per edge of the current state: the longest pending prefix it matches (-1 for none).
     private var longestMatchPerEdge: [Int] = []
@@ -151,8 +153,12 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 continue
             }
             let bound = min(available, limit)
-            switch RespArrayFrame.parse(pending[pendingStart..<(pendingStart + bound)]) {
-            case .complete(let length, _):
+            let start = pendingStart
+            let frame = pending.withUnsafeBufferPointer { whole in
+                respScanner.scan(UnsafeBufferPointer(rebasing: whole[start..<(start + bound)]))
+            }
+            switch frame {
+            case .complete(let length):
                 // Which edges match exactly the array: scan that prefix.
                 _ = scanPending(bound: length)
                 takeRequest(length: length, matched: true, into: &actions)
@@ -286,6 +292,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     private mutating func takeRequest(length: Int, matched: Bool, into actions: inout [EmulatorAction]) {
         let request = Array(pending[pendingStart..<(pendingStart + length)])
         pendingStart += length
+        respScanner = RespArrayFrame.Scanner()
         requestCount += 1
         pendingIsUnmatchable = false
         if matched {

@@ -162,7 +162,7 @@ extension ModelFile {
         let parameters = try object.required("parameters", LearningParameters.init(json:))
         let provenance = try object.required("provenance", Provenance.init(json:))
         let machines = try object.required("machines") { (value) throws(FieldError) -> [StateMachine] in
-            let machines = try readArray(value) { (_, element) throws(FieldError) in try StateMachine(json: element) }
+            let machines = try readArray(value) { (_, element) throws(FieldError) in try StateMachine(json: element, formatVersion: version) }
             try Self.checkUnique(machines.map { ($0.transport, $0.port) }, in: value)
             return machines
         }
@@ -249,7 +249,7 @@ extension CaptureProvenance {
 }
 
 extension StateMachine {
-    init(json: JSONValue) throws(FieldError) {
+    init(json: JSONValue, formatVersion: Int) throws(FieldError) {
         let object = try ObjectReader(json)
         let transport = try object.required("transport", readTransport)
         let port = try object.required("port", readPort)
@@ -268,6 +268,11 @@ extension StateMachine {
             var states = read.map(\.state)
             for (index, entry) in read.enumerated() {
                 guard let source = entry.edgesOf else { continue }
+                guard formatVersion >= 2 else {
+                    var error = FieldError(.invalidValue("edgesOf needs format version 2 (this file says \(formatVersion))"), at: elements[index])
+                    error.reversedPath = [.key("edgesOf"), .index(index)]
+                    throw error
+                }
                 guard read[source].edgesOf == nil else {
                     var error = FieldError(.invalidValue("state \(source) shares the edges of another state itself; edgesOf must name a state with its own edges"), at: elements[index])
                     error.reversedPath = [.key("edgesOf"), .index(index)]

@@ -8,7 +8,8 @@ extension ModelFile {
             "toolVersion": .string(toolVersion),
             "parameters": parameters.jsonValue(),
             "provenance": provenance.jsonValue(),
-            "machines": .array(machines.map { $0.jsonValue() }),
+            // Shared edge tables (`edgesOf`) exist from format 2 on.
+            "machines": .array(machines.map { $0.jsonValue(sharingTables: formatVersion >= 2) }),
             "buildReports": .array(buildReports.map { $0.jsonValue() }),
         ])
     }
@@ -53,21 +54,21 @@ extension CaptureProvenance {
 }
 
 extension StateMachine {
-    func jsonValue() -> JSONValue {
+    func jsonValue(sharingTables: Bool) -> JSONValue {
         .object([
             "transport": .string(transport.rawValue),
             "port": .integer(port),
             "conversations": .integer(conversations),
-            "states": .array(statesJSON()),
+            "states": .array(statesJSON(sharingTables: sharingTables)),
         ])
     }
 
     /// States whose edges equal an earlier state's (all states of a merged context) name it
     /// with `edgesOf` instead of repeating the table.
-    private func statesJSON() -> [JSONValue] {
+    private func statesJSON(sharingTables: Bool) -> [JSONValue] {
         var firstWithEdges: [[Edge]: Int] = [:]
         return states.enumerated().map { index, state in
-            if state.edges.count > 1, let source = firstWithEdges[state.edges] {
+            if sharingTables, state.edges.count > 1, let source = firstWithEdges[state.edges] {
                 return state.jsonValue(edgesOf: source)
             }
             if state.edges.count > 1 { firstWithEdges[state.edges] = index }

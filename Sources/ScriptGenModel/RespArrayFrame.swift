@@ -25,64 +25,114 @@ public enum RespArrayFrame {
     public static let maxLengthDigits = 9
 
     /// Parses the array at the start of `bytes`.
-    public static func parse<Bytes: RandomAccessCollection>(_ bytes: Bytes) -> Result where Bytes.Element == UInt8 {
-        var index = bytes.startIndex
-        var offset = 0
-        func advance(by count: Int = 1) {
-            index = bytes.index(index, offsetBy: count)
-            offset += count
-        }
-        /// `marker`, digits and CR LF: the number, or the result to give up with.
-        func number(after marker: UInt8) -> Swift.Result<Int, Failure> {
-            guard index != bytes.endIndex else { return .failure(.incomplete) }
-            guard bytes[index] == marker else { return .failure(.notAnArray) }
-            advance()
-            var value = 0, digits = 0
-            while index != bytes.endIndex, (0x30...0x39).contains(bytes[index]) {
-                digits += 1
-                if digits > maxLengthDigits { return .failure(.notAnArray) }
-                value = value * 10 + Int(bytes[index] - 0x30)
-                advance()
+    public static func parse<Bytes: Collection>(_ bytes: Bytes) -> Result where Bytes.Element == UInt8 {
+        let run = { (buffer: UnsafeBufferPointer<UInt8>) -> Result in
+            var scanner = Scanner()
+            var bulks: [Bulk] = []
+            switch scanner.scan(buffer, recording: &bulks) {
+            case .complete(let length): return .complete(length: length, bulks: bulks)
+            case .incomplete: return .incomplete
+            case .notAnArray: return .notAnArray
             }
-            guard index != bytes.endIndex else { return .failure(.incomplete) }
-            guard digits > 0, bytes[index] == 0x0D else { return .failure(.notAnArray) }
-            advance()
-            guard index != bytes.endIndex else { return .failure(.incomplete) }
-            guard bytes[index] == 0x0A else { return .failure(.notAnArray) }
-            advance()
-            return .success(value)
         }
-        let count: Int
-        switch number(after: 0x2A) {
-        case .success(let value): count = value
-        case .failure(let failure): return failure.result
-        }
-        guard (1...maxElements).contains(count) else { return .notAnArray }
-        var bulks: [Bulk] = []
-        for _ in 0..<count {
-            let headerStart = offset
-            let length: Int
-            switch number(after: 0x24) {
-            case .success(let value): length = value
-            case .failure(let failure): return failure.result
-            }
-            let valueStart = offset
-            let remaining = bytes.distance(from: index, to: bytes.endIndex)
-            if remaining < length + 2 {
-                // The value is still arriving; a terminator already here must be CR LF.
-                if remaining > length, bytes[bytes.index(index, offsetBy: length)] != 0x0D { return .notAnArray }
-                return .incomplete
-            }
-            advance(by: length)
-            guard bytes[index] == 0x0D, bytes[bytes.index(after: index)] == 0x0A else { return .notAnArray }
-            advance(by: 2)
-            bulks.append(Bulk(headerStart: headerStart, value: valueStart..<(valueStart + length)))
-        }
-        return .complete(length: offset, bulks: bulks)
+        return bytes.withContiguousStorageIfAvailable(run) ?? Array(bytes).withUnsafeBufferPointer(run)
     }
 
-    private enum Failure: Error {
-        case incomplete, notAnArray
-        var result: Result { self == .incomplete ? .incomplete : .notAnArray }
+    /// Framing that resumes where it stopped: the emulator scans the same pending bytes again
+    /// after every read, and parsing them from the start each time made a hostile client that
+    /// drips a large array byte by byte cost time quadratic in its size. Each `scan` continues
+    /// after the last whole bulk string, so the total work is linear.
+    public struct Scanner: Sendable {
+        public enum Status: Equatable, Sendable {
+            case complete(length: Int)
+            case incomplete
+            case notAnArray
+        }
+
+        /// Bytes parsed so far: the header and the whole bulk strings after it.
+        private var offset = 0
+        /// Bulk strings still to come; nil until the header is read.
+        private var elementsLeft: Int?
+        /// A final answer, kept: more bytes never change it.
+        private var settled: Status?
+
+        public init() {}
+
+        /// Continues over `bytes`: the bytes of the earlier calls, perhaps followed by more.
+        public mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Status {
+            var unused: [Bulk]? = nil
+            return scan(bytes, recording: &unused)
+        }
+
+        mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, recording bulks: inout [Bulk]) -> Status {
+            var recorded: [Bulk]? = bulks
+            defer { bulks = recorded ?? [] }
+            return scan(bytes, recording: &recorded)
+        }
+
+        private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, recording bulks: inout [Bulk]?) -> Status {
+            if let settled { return settled }
+            if elementsLeft == nil {
+                switch Self.number(in: bytes, at: 0, marker: 0x2A) {
+                case .incomplete: return .incomplete
+                case .invalid: return settle(.notAnArray)
+                case .value(let count, let end):
+                    guard (1...maxElements).contains(count) else { return settle(.notAnArray) }
+                    elementsLeft = count
+                    offset = end
+                }
+            }
+            while let left = elementsLeft, left > 0 {
+                let headerStart = offset
+                switch Self.number(in: bytes, at: offset, marker: 0x24) {
+                case .incomplete: return .incomplete
+                case .invalid: return settle(.notAnArray)
+                case .value(let length, let valueStart):
+                    let remaining = bytes.count - valueStart
+                    if remaining < length + 2 {
+                        // The value is still arriving; a terminator already here must be CR LF.
+                        if remaining > length, bytes[valueStart + length] != 0x0D { return settle(.notAnArray) }
+                        return .incomplete
+                    }
+                    guard bytes[valueStart + length] == 0x0D, bytes[valueStart + length + 1] == 0x0A else { return settle(.notAnArray) }
+                    bulks?.append(Bulk(headerStart: headerStart, value: valueStart..<(valueStart + length)))
+                    offset = valueStart + length + 2
+                    elementsLeft = left - 1
+                }
+            }
+            return settle(.complete(length: offset))
+        }
+
+        private mutating func settle(_ status: Status) -> Status {
+            settled = status
+            return status
+        }
+
+        private enum Number {
+            case value(Int, end: Int)
+            case incomplete
+            case invalid
+        }
+
+        /// `marker`, 1 to `maxLengthDigits` digits and CR LF at `start`.
+        private static func number(in bytes: UnsafeBufferPointer<UInt8>, at start: Int, marker: UInt8) -> Number {
+            var index = start
+            guard index < bytes.count else { return .incomplete }
+            guard bytes[index] == marker else { return .invalid }
+            index += 1
+            var value = 0, digits = 0
+            while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
+                digits += 1
+                if digits > maxLengthDigits { return .invalid }
+                value = value * 10 + Int(bytes[index] - 0x30)
+                index += 1
+            }
+            guard index < bytes.count else { return .incomplete }
+            guard digits > 0, bytes[index] == 0x0D else { return .invalid }
+            index += 1
+            guard index < bytes.count else { return .incomplete }
+            guard bytes[index] == 0x0A else { return .invalid }
+            return .value(value, end: index + 1)
+        }
     }
 }

@@ -16,14 +16,17 @@ enum RespPatterns {
     /// 0 to max(that, twice the length seen).
     static func pattern(forArrays requests: [[UInt8]], builder: PatternBuilder? = nil, loneArgumentLength: Int? = nil) -> Pattern? {
         let arrays = requests.compactMap(RespArray.bulkStrings)
-        guard arrays.count == requests.count, let first = arrays.first, first.count >= 2,
-              arrays.allSatisfy({ $0.count == first.count && $0[0].value.elementsEqual(first[0].value) }) else { return nil }
+        guard arrays.count == requests.count, let first = arrays.first, first.count >= 2 else { return nil }
+        // One header and command, spelled alike (`$3` and `$03` are two spellings).
+        let start = requests[0][..<first[1].headerStart]
+        guard zip(requests, arrays).allSatisfy({ $1.count == first.count && $0[..<$1[1].headerStart].elementsEqual(start) }) else { return nil }
         var elements: [Pattern.Element] = []
-        var fixed = Array(requests[0][..<first[1].headerStart])
+        var fixed = Array(start)
         for argument in 1..<first.count {
             let values = arrays.map { Array($0[argument].value) }
-            if values.allSatisfy({ $0 == values[0] }) && loneArgumentLength == nil {
-                fixed += Array("$\(values[0].count)\r\n".utf8) + values[0] + [0x0D, 0x0A]
+            // An argument equal in every request, length spelling included, stays as it is.
+            if loneArgumentLength == nil && arrays.allSatisfy({ $0[argument].whole.elementsEqual(first[argument].whole) }) {
+                fixed += first[argument].whole
                 continue
             }
             let valueGap: Pattern.Element
@@ -36,7 +39,7 @@ enum RespPatterns {
             } else {
                 return nil
             }
-            elements += [.fixed(fixed + [0x24]), .variable(min: 1, max: 4), .fixed([0x0D, 0x0A]), valueGap]
+            elements += [.fixed(fixed + [0x24]), .variable(min: 1, max: RespArrayFrame.maxLengthDigits), .fixed([0x0D, 0x0A]), valueGap]
             fixed = [0x0D, 0x0A]
         }
         return Pattern(elements: elements + [.fixed(fixed)])
@@ -49,6 +52,8 @@ enum RespArray {
         /// Offset of the `$` of its header.
         var headerStart: Int
         var value: ArraySlice<UInt8>
+        /// Header, value and CR LF, as the request spells them.
+        var whole: ArraySlice<UInt8>
     }
 
     /// Most elements of an array the simplifier generalises (a pattern has 4 elements per one).
@@ -58,7 +63,7 @@ enum RespArray {
     static func bulkStrings(_ request: [UInt8]) -> [Bulk]? {
         guard case .complete(let length, let bulks) = RespArrayFrame.parse(request), length == request.count,
               bulks.count <= maxElements else { return nil }
-        return bulks.map { Bulk(headerStart: $0.headerStart, value: request[$0.value]) }
+        return bulks.map { Bulk(headerStart: $0.headerStart, value: request[$0.value], whole: request[$0.headerStart..<($0.value.upperBound + 2)]) }
     }
 }
 

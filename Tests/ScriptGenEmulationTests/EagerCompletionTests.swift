@@ -68,6 +68,23 @@ import Testing
         #expect(redis.pendingByteCount == 9)
     }
 
+    @Test func aDrippedHugeArrayIsCutAtTheRequestLimit() throws {
+        // A hostile client announces 2^20 elements and sends empty ones a byte per read: the
+        // framing resumes where it stopped (parsing the pending bytes from the start on every
+        // read took 350 s in a debug build), and the limit still ends the request.
+        var redis = try emulator(Machines.redis, maxRequestBytes: 65_536)
+        let element = Array("$0\r\n\r\n".utf8)
+        var input = Array("*1048576\r\n".utf8)
+        while input.count < 65_600 { input += element }
+        var limits = 0
+        for (index, byte) in input.enumerated() {
+            for action in redis.receive([byte], now: Int64(index)) {
+                if case .limitHit = action { limits += 1 }
+            }
+        }
+        #expect(limits == 1)
+    }
+
     @Test func httpRequestEndsAtTheBlankLineNotAtAHeaderLine() throws {
         var http = try emulator(Machines.http)
         #expect(http.receive(b("GET /a HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n"), now: 0) == [], "header lines end in \\r\\n, the request does not")

