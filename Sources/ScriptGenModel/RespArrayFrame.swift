@@ -28,9 +28,9 @@ public enum RespArrayFrame {
     public static func parse<Bytes: Collection>(_ bytes: Bytes) -> Result where Bytes.Element == UInt8 {
         let run = { (buffer: UnsafeBufferPointer<UInt8>) -> Result in
             var scanner = Scanner()
-            var bulks: [Bulk] = []
+            var bulks: [Bulk]? = []
             switch scanner.scan(buffer, recording: &bulks) {
-            case .complete(let length): return .complete(length: length, bulks: bulks)
+            case .complete(let length): return .complete(length: length, bulks: bulks ?? [])
             case .incomplete: return .incomplete
             case .notAnArray: return .notAnArray
             }
@@ -64,13 +64,8 @@ public enum RespArrayFrame {
             return scan(bytes, recording: &unused)
         }
 
-        mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, recording bulks: inout [Bulk]) -> Status {
-            var recorded: [Bulk]? = bulks
-            defer { bulks = recorded ?? [] }
-            return scan(bytes, recording: &recorded)
-        }
-
-        private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, recording bulks: inout [Bulk]?) -> Status {
+        /// `bulks`, when not nil, collects the bulk strings as they are parsed.
+        fileprivate mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, recording bulks: inout [Bulk]?) -> Status {
             if let settled { return settled }
             if elementsLeft == nil {
                 switch Self.number(in: bytes, at: 0, marker: 0x2A) {

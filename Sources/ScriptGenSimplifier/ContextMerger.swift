@@ -429,8 +429,9 @@ struct ContextMerger {
             .map(\.element)
     }
 
-    /// Depth-first preorder numbering along each state's edge order, each state once (the
-    /// graph has cycles); states unreachable from the root keep their relative order at the end.
+    /// Depth-first preorder numbering along each state's edge order, each state once (a merged
+    /// graph has cycles; a tree is numbered as a plain preorder); states unreachable from the
+    /// root keep their relative order at the end. The simplifier numbers its trees with it too.
     static func renumberedDepthFirst(_ machine: StateMachine) -> (machine: StateMachine, newIndex: [Int]) {
         var newIndex = [Int](repeating: -1, count: machine.states.count)
         var order: [Int] = []

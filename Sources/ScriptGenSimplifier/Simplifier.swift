@@ -49,7 +49,7 @@ public enum Simplifier {
             }
             head += 1
         }
-        let simplified = renumberedDepthFirst(StateMachine(
+        let simplified = ContextMerger.renumberedDepthFirst(StateMachine(
             transport: machine.transport, port: machine.port, states: states, conversations: machine.conversations))
         // Fan-out actions were recorded with breadth-first numbers.
         report.fanoutActions = report.fanoutActions.map { action in
@@ -182,47 +182,14 @@ public enum Simplifier {
     /// summed; most frequent first, ties by first seen in the group's order), visits, endings
     /// and cut requests summed. Edges are added later.
     static func pooled(_ group: [StateID], in machine: StateMachine) -> State {
-        var replies: [ObservedReply] = []
-        var replyIndex: [Reply: Int] = [:]
         var state = State()
         for raw in group {
-            let rawState = machine.states[raw]
-            state.visits += rawState.visits
-            state.endings += rawState.endings
-            state.cutRequests += rawState.cutRequests
-            for observed in rawState.replies {
-                if let index = replyIndex[observed.reply] {
-                    replies[index].count += observed.count
-                } else {
-                    replyIndex[observed.reply] = replies.count
-                    replies.append(observed)
-                }
-            }
+            state.visits += machine.states[raw].visits
+            state.endings += machine.states[raw].endings
+            state.cutRequests += machine.states[raw].cutRequests
         }
-        state.replies = replies.enumerated()
-            .sorted { ($0.element.count, $1.offset) > ($1.element.count, $0.offset) }
-            .map(\.element)
+        state.replies = ContextMerger.pooledReplies(group.map { machine.states[$0].replies })
         return state
-    }
-
-    /// Depth-first preorder numbering along each state's edge order (explicit stack).
-    static func renumberedDepthFirst(_ machine: StateMachine) -> (machine: StateMachine, newIndex: [Int]) {
-        var newIndex = [Int](repeating: -1, count: machine.states.count)
-        var order: [Int] = []
-        order.reserveCapacity(machine.states.count)
-        var stack = [StateMachine.root]
-        while let old = stack.popLast() {
-            newIndex[old] = order.count
-            order.append(old)
-            stack.append(contentsOf: machine.states[old].edges.reversed().map(\.target))
-        }
-        var renumbered = machine
-        renumbered.states = order.map { old in
-            var state = machine.states[old]
-            for index in state.edges.indices { state.edges[index].target = newIndex[state.edges[index].target] }
-            return state
-        }
-        return (renumbered, newIndex)
     }
 }
 
