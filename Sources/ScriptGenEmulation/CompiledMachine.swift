@@ -16,13 +16,15 @@ public struct CompiledMachine: Hashable, Sendable {
             }
         }
         self.machine = machine
-        // States of a merged context share one edge table: compiled once, stored once.
-        var compiledTables: [[Pattern]: [CompiledPattern]] = [:]
+        // States of a merged context share one edge table (the same array storage, as the
+        // model reader and the simplifier make them): compiled once, stored once. Keyed by the
+        // storage, not the contents: hashing every state's table cost more than compiling.
+        var compiledTables: [UnsafeRawPointer: [CompiledPattern]] = [:]
         self.patterns = machine.states.map { state in
-            let table = state.edges.map(\.pattern)
-            if let compiled = compiledTables[table] { return compiled }
-            let compiled = table.map(CompiledPattern.init)
-            compiledTables[table] = compiled
+            let storage = state.edges.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) }
+            if let storage, let compiled = compiledTables[storage] { return compiled }
+            let compiled = state.edges.map { CompiledPattern($0.pattern) }
+            if let storage { compiledTables[storage] = compiled }
             return compiled
         }
     }
