@@ -3,6 +3,10 @@ import NIOCore
 /// The counts shared by every event loop: open conversations in total and per source, and the
 /// channels to close at shutdown. Admission is decided here so the limits hold across loops.
 final class ConnectionRegistry: @unchecked Sendable {
+    /// A connection the registry closes at shutdown (SwiftNIO channels; the epoll loops close
+    /// their own).
+    typealias ShutdownHandle = any Channel
+
     enum Admission {
         case admitted(session: String)
         case refused(ServerLimit, value: Int)
@@ -14,7 +18,7 @@ final class ConnectionRegistry: @unchecked Sendable {
     private var nextSession: UInt64 = 1
     private var total = 0
     private var perSource: [String: Int] = [:]
-    private var channels: [ObjectIdentifier: any Channel] = [:]
+    private var handles: [ObjectIdentifier: ShutdownHandle] = [:]
     private var shuttingDown = false
     private(set) var sessionsOpened = 0
 
@@ -27,9 +31,9 @@ final class ConnectionRegistry: @unchecked Sendable {
     var openCount: Int { lock.withLock { total } }
     var openedCount: Int { lock.withLock { sessionsOpened } }
 
-    /// Counts a new conversation from `source`, or says which limit refuses it. `channel`
-    /// (TCP) is closed at shutdown.
-    func admit(source: String, channel: (any Channel)?) -> Admission {
+    /// Counts a new conversation from `source`, or says which limit refuses it. `handle` is
+    /// closed at shutdown.
+    func admit(source: String, handle: ShutdownHandle?) -> Admission {
         lock.withLock {
             if shuttingDown { return .refused(.maxConnections, value: 0) }
             if total >= limits.maxConnections { return .refused(.maxConnections, value: limits.maxConnections) }
@@ -37,7 +41,7 @@ final class ConnectionRegistry: @unchecked Sendable {
             if fromSource >= limits.maxConnectionsPerSource { return .refused(.maxConnectionsPerSource, value: limits.maxConnectionsPerSource) }
             total += 1
             perSource[source] = fromSource + 1
-            if let channel { channels[ObjectIdentifier(channel)] = channel }
+            if let handle { handles[ObjectIdentifier(handle)] = handle }
             let number = nextSession
             nextSession += 1
             sessionsOpened += 1
@@ -45,7 +49,7 @@ final class ConnectionRegistry: @unchecked Sendable {
         }
     }
 
-    func release(source: String, channel: (any Channel)?) {
+    func release(source: String, handle: ShutdownHandle?) {
         lock.withLock {
             total -= 1
             if let remaining = perSource[source], remaining > 1 {
@@ -53,16 +57,16 @@ final class ConnectionRegistry: @unchecked Sendable {
             } else {
                 perSource[source] = nil
             }
-            if let channel { channels[ObjectIdentifier(channel)] = nil }
+            if let handle { handles[ObjectIdentifier(handle)] = nil }
             lock.broadcast()
         }
     }
 
-    /// Stops admitting and returns the open TCP channels to close.
-    func beginShutdown() -> [any Channel] {
+    /// Stops admitting and returns the open connections registered to be closed.
+    func beginShutdown() -> [ShutdownHandle] {
         lock.withLock {
             shuttingDown = true
-            return Array(channels.values)
+            return Array(handles.values)
         }
     }
 }

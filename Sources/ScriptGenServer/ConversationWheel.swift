@@ -4,7 +4,8 @@ import NIOCore
 /// instead of a scheduled task per connection (scheduling and cancelling one per connection
 /// costs more than the whole sweep). A conversation joins when it opens and leaves when it
 /// closes; while any is open the wheel sweeps every `tick` and ends those past a limit, so a
-/// limit fires at most one tick late. Confined to its event loop.
+/// limit fires at most one tick late. Confined to its event loop. Without an event loop (the
+/// epoll engine) the wheel keeps the members and its owner calls `sweep(now:)` every `tick`.
 final class ConversationWheel {
     /// What the wheel asks of a conversation.
     protocol Member: AnyObject {
@@ -18,12 +19,12 @@ final class ConversationWheel {
         min(250_000_000, max(10_000_000, min(limits.idleTimeout, limits.maxDuration) / 8))
     }
 
-    private let eventLoop: any EventLoop
-    private let tick: Int64
+    private let eventLoop: (any EventLoop)?
+    let tick: Int64
     private var members: [any Member] = []
     private var sweeping: Scheduled<Void>?
 
-    init(eventLoop: any EventLoop, tick: Int64) {
+    init(eventLoop: (any EventLoop)?, tick: Int64) {
         self.eventLoop = eventLoop
         self.tick = tick
     }
@@ -31,8 +32,10 @@ final class ConversationWheel {
     func add(_ member: any Member) {
         member.wheelIndex = members.count
         members.append(member)
-        if sweeping == nil { scheduleSweep() }
+        if sweeping == nil, eventLoop != nil { scheduleSweep() }
     }
+
+    var isEmpty: Bool { members.isEmpty }
 
     func remove(_ member: any Member) {
         let index = member.wheelIndex
@@ -45,16 +48,20 @@ final class ConversationWheel {
         member.wheelIndex = -1
     }
 
+    /// Sweeps every member once.
+    func sweep(now: Int64) {
+        // A member may leave (swap-remove) while swept: walk down from the end.
+        var index = members.count - 1
+        while index >= 0 {
+            if index < members.count { members[index].sweep(now: now) }
+            index -= 1
+        }
+    }
+
     private func scheduleSweep() {
-        sweeping = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(tick)) { [self] in
+        sweeping = eventLoop?.assumeIsolated().scheduleTask(in: .nanoseconds(tick)) { [self] in
             sweeping = nil
-            let now = NIODeadline.now().uptimeNanoseconds.int64
-            // A member may leave (swap-remove) while swept: walk down from the end.
-            var index = members.count - 1
-            while index >= 0 {
-                if index < members.count { members[index].sweep(now: now) }
-                index -= 1
-            }
+            sweep(now: NIODeadline.now().uptimeNanoseconds.int64)
             if !members.isEmpty { scheduleSweep() }
         }
     }

@@ -76,25 +76,17 @@ func dottedQuad(_ address: UInt32) -> String {
     }
 }
 
-/// One TCP conversation: bytes in, emulator actions out. All state is confined to the
-/// channel's event loop. The idle time and the duration are watched by the event loop's
-/// `ConversationWheel`; a timer of its own is armed only while the emulator waits for quiet
-/// time (input pending), so most connections never schedule a task.
-final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Member {
+/// The SwiftNIO connection of one TCP conversation (`TCPConversation` does the rest). All
+/// state is confined to the channel's event loop. The idle time and the duration are watched
+/// by the event loop's `ConversationWheel`; a timer of its own is armed only while the
+/// emulator waits for quiet time (input pending), so most connections never schedule a task.
+final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Member, ConversationConnection {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let service: ServiceContext
-    private var emulator: Emulator<SplitMix64>?
-    private var record: SessionRecord?
-    private var source = ""
-    private var admitted = false
-    private var closing = false
-    private var closeReason: CloseReason?
-    private var openedAt: Int64 = 0
-    private var lastInput: Int64 = 0
+    private var conversation: TCPConversation?
     private var timer: Scheduled<Void>?
-    private var timerDeadline: Int64 = .max
     private var wheel: ConversationWheel?
     private var context: ChannelHandlerContext?
     var wheelIndex = -1
@@ -108,195 +100,101 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
         // Each address read takes the channel's lock and each text form an inet_ntop: once.
         let remote = channel.remoteAddress
         let local = channel.localAddress
-        source = hostText(remote)
-        switch service.registry.admit(source: source, channel: channel) {
-        case .refused(let limit, let value):
-            service.log.record(Event(.connectionRefused, time: .now(), [
-                ("transport", .string("tcp")), ("src", .string(source)),
-                ("sport", .int(remote?.port ?? 0)), ("dport", .int(local?.port ?? 0)),
-                ("limit", .string(limit.rawValue)), ("value", .int(value)),
-            ]))
-            closing = true
+        self.context = context
+        let opened = TCPConversation.open(
+            service: service, source: hostText(remote), sourcePort: remote?.port ?? 0,
+            destination: hostText(local), destinationPort: local?.port ?? 0,
+            now: Self.now(), shutdownHandle: channel, connection: self
+        )
+        guard let opened else {
+            self.context = nil
             context.close(promise: nil)
             return
-        case .admitted(let session):
-            admitted = true
-            let now = NIODeadline.now().uptimeNanoseconds.int64
-            openedAt = now
-            lastInput = now
-            let endpoints = SessionEndpoints(
-                transport: .tcp, sourceAddress: source, sourcePort: remote?.port ?? 0,
-                destinationAddress: hostText(local), destinationPort: local?.port ?? 0,
-                modelPort: service.port.modelPort
-            )
-            let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now)
-            service.log.record(record.opened(time: .now()))
-            var emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session))
-            let actions = emulator.connect()
-            self.record = record
-            self.emulator = emulator
+        }
+        conversation = opened
+        if !opened.isClosing {
             let wheel = service.wheels.wheel(for: context.eventLoop)
             self.wheel = wheel
-            self.context = context
             wheel.add(self)
-            perform(actions, context: context)
-            if !closing { armTimer(context: context) }
         }
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing, emulator != nil else { return }
-        let buffer = unwrapInboundIn(data)
-        let now = NIODeadline.now().uptimeNanoseconds.int64
-        lastInput = now
-        record!.received(byteCount: buffer.readableBytes)
-        // The budget bounds the answers to one read of many short requests.
-        let actions = emulator!.receive(buffer.readableBytesView, now: now, maxRequests: remainingRequests)
-        perform(actions, context: context)
-        checkRequestLimit(context: context)
-        if !closing { armTimer(context: context) }
+        conversation?.received(unwrapInboundIn(data).readableBytesView, now: Self.now(), on: self)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
-            // The client shut down its side: what is pending is a complete request; answer it,
-            // then close as honeyd does when the script exits at EOF.
-            if !closing, emulator != nil {
-                perform(emulator!.flush(maxRequests: remainingRequests), context: context)
-            }
-            close(reason: closeReason ?? .clientClosed, context: context)
+            if let conversation { conversation.inputEnded(on: self) } else { context.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if !context.channel.isWritable && !closing && record != nil {
-            // The client does not read: its answers would pile up in memory.
-            end(limit: .maxBufferedBytes, value: service.limits.maxBufferedBytes, context: context)
-        }
+        if !context.channel.isWritable { conversation?.outputBufferFull(on: self) }
         context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        cancelQuietTimer()
         leaveWheel()
-        if admitted {
-            admitted = false
-            if let record {
-                let reason = service.registry.isShuttingDown && closeReason == nil ? .shutdown : (closeReason ?? .clientClosed)
-                service.log.record(record.closed(reason: reason, time: .now(), now: NIODeadline.now().uptimeNanoseconds.int64))
-            }
-            service.registry.release(source: source, channel: context.channel)
+        if let conversation {
+            self.conversation = nil
+            conversation.finished(now: Self.now())
         }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A reset or a failed write ends this conversation only.
-        if closeReason == nil { closeReason = (error as? IOError)?.errnoCode == ECONNRESET ? .clientClosed : .writeFailed }
+        conversation?.failed(reset: (error as? IOError)?.errnoCode == ECONNRESET)
         context.close(promise: nil)
     }
 
-    // MARK: - Actions and timers
-
-    private func perform(_ actions: [EmulatorAction], context: ChannelHandlerContext) {
-        guard !actions.isEmpty else { return }
-        var wrote = false
-        for action in actions {
-            // Closed by a limit (a client that does not read) or the model: stop sending and logging.
-            if closing { break }
-            let time = WallTime.now()
-            switch action {
-            case .send(let bytes):
-                if let event = record!.event(for: action, time: time) { service.log.record(event) }
-                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-                wrote = true
-            case .close:
-                if wrote { context.flush() }
-                wrote = false
-                close(reason: .modelClosed, context: context)
-            default:
-                if let event = record!.event(for: action, time: time) { service.log.record(event) }
-            }
-        }
-        if wrote { context.flush() }
+    /// Called by the wheel.
+    func sweep(now: Int64) {
+        conversation?.sweep(now: now, on: self)
     }
 
-    /// Requests the conversation may still make under `maxRequests`.
-    private var remainingRequests: Int { max(0, service.limits.maxRequests - (record?.requests ?? 0)) }
+    // MARK: - ConversationConnection
 
-    private func checkRequestLimit(context: ChannelHandlerContext) {
-        if !closing, let record, record.requests >= service.limits.maxRequests {
-            end(limit: .maxRequests, value: service.limits.maxRequests, context: context)
-        }
+    func queue(_ bytes: [UInt8]) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 
-    private func end(limit: ServerLimit, value: Int, context: ChannelHandlerContext) {
-        service.log.record(record!.limit(limit, value: value, time: .now()))
-        close(reason: .limit, context: context)
+    func flushQueued() {
+        context?.flush()
     }
 
-    private func close(reason: CloseReason, context: ChannelHandlerContext) {
-        guard !closing else { return }
-        closing = true
-        closeReason = reason
-        timer?.cancel()
-        timer = nil
+    func closeConnection() {
+        guard let context else { return }
         leaveWheel()
         context.close(promise: nil)
+    }
+
+    func armQuietTimer(at deadline: Int64) {
+        guard let context else { return }
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(UInt64(max(0, deadline)))) { [self] in
+            timer = nil
+            conversation?.quietTimeReached(now: Self.now(), on: self)
+        }
+    }
+
+    func cancelQuietTimer() {
+        timer?.cancel()
+        timer = nil
     }
 
     private func leaveWheel() {
         wheel?.remove(self)
         wheel = nil
-        self.context = nil
     }
 
-    /// Called by the wheel: ends the conversation when its duration or idle time has passed.
-    func sweep(now: Int64) {
-        guard let context, !closing, emulator != nil else { return }
-        checkLimits(now: now, context: context)
-    }
-
-    /// Ends the conversation when a time limit has passed; true when it did.
-    @discardableResult
-    private func checkLimits(now: Int64, context: ChannelHandlerContext) -> Bool {
-        if now - openedAt >= service.limits.maxDuration {
-            end(limit: .maxDuration, value: Int(service.limits.maxDuration / 1_000_000), context: context)
-            return true
-        }
-        if now - lastInput >= service.limits.idleTimeout {
-            end(limit: .idleTimeout, value: Int(service.limits.idleTimeout / 1_000_000), context: context)
-            return true
-        }
-        return false
-    }
-
-    /// Arms the quiet-time timer when the emulator waits for one; the wheel covers the rest.
-    private func armTimer(context: ChannelHandlerContext) {
-        guard let deadline = emulator?.nextDeadline else { return }
-        // An armed timer firing earlier than needed re-arms itself: no reschedule per read.
-        if timer != nil && timerDeadline <= deadline { return }
-        timer?.cancel()
-        timerDeadline = deadline
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(UInt64(max(0, deadline)))) { [self] in
-            timer = nil
-            timerDeadline = .max
-            timerFired(context: context)
-        }
-    }
-
-    private func timerFired(context: ChannelHandlerContext) {
-        guard !closing, emulator != nil else { return }
-        let now = NIODeadline.now().uptimeNanoseconds.int64
-        if checkLimits(now: now, context: context) { return }
-        perform(emulator!.quietTimeElapsed(now: now, maxRequests: remainingRequests), context: context)
-        checkRequestLimit(context: context)
-        if !closing { armTimer(context: context) }
-    }
+    private static func now() -> Int64 { NIODeadline.now().uptimeNanoseconds.int64 }
 }
 
 extension UInt64 {

@@ -40,7 +40,7 @@ final class UDPServiceHandler: ChannelInboundHandler {
         let now = NIODeadline.now().uptimeNanoseconds.int64
         if flows[remote] == nil {
             let source = hostText(remote)
-            switch service.registry.admit(source: source, channel: nil) {
+            switch service.registry.admit(source: source, handle: nil) {
             case .refused(let limit, let value):
                 service.log.record(Event(.connectionRefused, time: .now(), [
                     ("transport", .string("udp")), ("src", .string(source)), ("sport", .int(remote.port ?? 0)),
@@ -125,6 +125,6 @@ final class UDPServiceHandler: ChannelInboundHandler {
     private func end(_ remote: SocketAddress, reason: CloseReason) {
         guard let flow = flows.removeValue(forKey: remote) else { return }
         service.log.record(flow.record.closed(reason: reason, time: .now(), now: NIODeadline.now().uptimeNanoseconds.int64))
-        service.registry.release(source: flow.source, channel: nil)
+        service.registry.release(source: flow.source, handle: nil)
     }
 }
