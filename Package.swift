@@ -44,10 +44,13 @@ let package = Package(
             name: "ScriptGenServer",
             dependencies: [
                 "ScriptGenEmulation", "ScriptGenModel",
+                .target(name: "CEpoll", condition: .when(platforms: [.linux])),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // epoll and eventfd for the server's Linux engine (Glibc does not export them).
+        .target(name: "CEpoll"),
         // The serving subcommands (serve, respond), shared by `scriptgen` and the lean
         // `scriptgen-honeypot` binary that exported honeyd scripts run.
         .target(

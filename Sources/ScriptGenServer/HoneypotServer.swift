@@ -8,8 +8,9 @@ import NIOPosix
 import ScriptGenEmulation
 import ScriptGenModel
 
-/// The SwiftNIO honeypot: every served port at once, TCP and UDP, one emulator per
-/// conversation, limits from `ServerLimits`, events to an `EventSink`.
+/// The honeypot: every served port at once, TCP and UDP, one emulator per conversation,
+/// limits from `ServerLimits`, events to an `EventSink`. TCP goes through the engine the
+/// configuration names (epoll on Linux, else SwiftNIO), UDP through SwiftNIO.
 ///
 /// `start()` binds every port (then the caller may drop privileges), `shutdown()` stops
 /// accepting, closes open conversations (each logs `session.closed` with reason `shutdown`)
@@ -28,13 +29,17 @@ public final class HoneypotServer: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let registry: ConnectionRegistry
     private var listeners: [any Channel] = []
+    #if os(Linux)
+    private var epoll: EpollEngine?
+    #endif
     private let lock = ConditionLock()
     private var stopped = false
 
     public init(configuration: ServerConfiguration, log: any EventSink) {
         self.configuration = configuration
         self.log = log
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        // With the epoll engine SwiftNIO carries only UDP, one channel per port on one loop.
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.engine == .nio ? configuration.threads : 1)
         let prefix = String(UInt16.random(in: .min ... .max), radix: 16)
         self.registry = ConnectionRegistry(limits: configuration.limits, sessionPrefix: prefix + "-")
     }
@@ -54,16 +59,15 @@ public final class HoneypotServer: @unchecked Sendable {
                     registry: registry, log: log, seed: configuration.seed,
                     wheels: ConversationWheels(limits: configuration.limits)
                 )
-                let channel: any Channel
+                let local: SocketAddress?
                 switch port.transport {
                 case .tcp:
-                    let channels = try bindTCP(port.listenPort, service: service)
-                    channel = channels[0]
+                    local = try bindTCP(port.listenPort, service: service)
                 case .udp:
-                    channel = try bindUDP(port.listenPort, service: service)
+                    let channel = try bindUDP(port.listenPort, service: service)
                     lock.withLock { listeners.append(channel) }
+                    local = channel.localAddress
                 }
-                let local = channel.localAddress
                 let entry = BoundPort(transport: port.transport, address: hostText(local), port: local?.port ?? port.listenPort, modelPort: port.modelPort)
                 bound.append(entry)
                 log.record(Event(.serverListening, time: .now(), [
@@ -71,6 +75,9 @@ public final class HoneypotServer: @unchecked Sendable {
                     ("port", .int(entry.port)), ("modelPort", .int(entry.modelPort)),
                 ]))
             }
+            #if os(Linux)
+            epoll?.start()
+            #endif
         } catch {
             shutdown()
             throw error
@@ -78,11 +85,23 @@ public final class HoneypotServer: @unchecked Sendable {
         return bound
     }
 
+    /// Binds a TCP port on the configured engine; returns the bound address.
+    private func bindTCP(_ port: Int, service: ServiceContext) throws -> SocketAddress? {
+        #if os(Linux)
+        if configuration.engine == .epoll {
+            let engine = try epoll ?? EpollEngine(threadCount: configuration.threads, limits: configuration.limits)
+            epoll = engine
+            return try engine.listen(host: configuration.listenAddress, port: port, service: service)
+        }
+        #endif
+        return try bindNIOTCP(port, service: service)[0].localAddress
+    }
+
     /// Binds one listening socket per event loop (with more than one loop, SO_REUSEPORT):
     /// the kernel spreads new connections over them, and each conversation stays on the loop
     /// that accepted it, instead of one loop accepting everything and handing every new
     /// connection to another thread. Returns the channels, all on the same port.
-    private func bindTCP(_ port: Int, service: ServiceContext) throws -> [any Channel] {
+    private func bindNIOTCP(_ port: Int, service: ServiceContext) throws -> [any Channel] {
         let loops = Array(group.makeIterator())
         let shared = loops.count > 1
         // SO_REUSEPORT would let a second server of the same user silently share a port that
@@ -158,6 +177,9 @@ public final class HoneypotServer: @unchecked Sendable {
         let listening = lock.withLock { listeners }
         for channel in listening { try? channel.close().wait() }
         for channel in conversations { try? channel.close().wait() }
+        #if os(Linux)
+        epoll?.shutdown()
+        #endif
         try? group.syncShutdownGracefully()
         log.record(Event(.serverStopped, time: .now(), [("sessions", .int(registry.openedCount))]))
     }

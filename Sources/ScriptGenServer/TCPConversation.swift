@@ -98,9 +98,9 @@ final class TCPConversation {
         end(limit: .maxBufferedBytes, value: service.limits.maxBufferedBytes, on: connection)
     }
 
-    /// A read or write failed: the reason the close will log (a reset is the client's close).
-    func failed(reset: Bool) {
-        if closeReason == nil { closeReason = reset ? .clientClosed : .writeFailed }
+    /// A read or write failed: ends the conversation (a reset is the client's close).
+    func failed(reset: Bool, on connection: some ConversationConnection) {
+        close(reason: closeReason ?? (reset ? .clientClosed : .writeFailed), on: connection)
     }
 
     /// The connection's periodic check: ends the conversation when its duration or idle time

@@ -149,8 +149,11 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A reset or a failed write ends this conversation only.
-        conversation?.failed(reset: (error as? IOError)?.errnoCode == ECONNRESET)
-        context.close(promise: nil)
+        if let conversation {
+            conversation.failed(reset: (error as? IOError)?.errnoCode == ECONNRESET, on: self)
+        } else {
+            context.close(promise: nil)
+        }
     }
 
     /// Called by the wheel.

@@ -9,7 +9,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 import ScriptGenServer
 
-/// `serve MODEL...`: the SwiftNIO honeypot, every port of the models at once.
+/// `serve MODEL...`: the honeypot, every port of the models at once.
 public struct ServeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -45,6 +45,9 @@ public struct ServeCommand: ParsableCommand {
 
     @Option(help: "Event-loop threads (default: one per core).")
     public var threads: Int?
+
+    @Option(help: "What carries TCP: epoll (Linux, the default there) or nio (SwiftNIO). UDP always uses SwiftNIO.")
+    public var engine: ServerEngine = .default
 
     @Option(name: .customLong("max-connections"), help: "Open conversations in total (TCP connections plus UDP flows).")
     public var maxConnections = ServerLimits.defaultMaxConnections
@@ -117,7 +120,7 @@ public struct ServeCommand: ParsableCommand {
         let server = HoneypotServer(
             configuration: ServerConfiguration(
                 listenAddress: listen, ports: ports, limits: limits, emulation: emulation.options,
-                threads: threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), seed: emulation.seed
+                threads: threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), seed: emulation.seed, engine: engine
             ),
             log: log
         )

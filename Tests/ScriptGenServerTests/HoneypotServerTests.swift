@@ -4,14 +4,16 @@ import ScriptGenModel
 import Testing
 @testable import ScriptGenServer
 
-/// The NIO server in-process, on free loopback ports, with plain-socket clients.
+/// The server in-process, on free loopback ports, with plain-socket clients; every test runs
+/// on each TCP engine.
 @Suite(.serialized) struct HoneypotServerTests {
-    static func start(limits: ServerLimits = ServerLimits(), emulation: EmulationOptions = EmulationOptions()) throws -> (HoneypotServer, CollectingSink, Int) {
+    static func start(engine: ServerEngine, machine: StateMachine = TestMachines.tcp, limits: ServerLimits = ServerLimits(),
+                      emulation: EmulationOptions = EmulationOptions()) throws -> (HoneypotServer, CollectingSink, Int) {
         let sink = CollectingSink()
         let server = HoneypotServer(
             configuration: ServerConfiguration(
-                listenAddress: "127.0.0.1", ports: [ServedPort(listenPort: 0, machine: TestMachines.compiled(TestMachines.tcp))],
-                limits: limits, emulation: emulation, threads: 2, seed: 1
+                listenAddress: "127.0.0.1", ports: [ServedPort(listenPort: 0, machine: TestMachines.compiled(machine))],
+                limits: limits, emulation: emulation, threads: 2, seed: 1, engine: engine
             ),
             log: sink
         )
@@ -19,8 +21,8 @@ import Testing
         return (server, sink, bound[0].port)
     }
 
-    @Test func servesAConversationAndLogsIt() throws {
-        let (server, sink, port) = try Self.start()
+    @Test(arguments: ServerEngine.available) func servesAConversationAndLogsIt(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine)
         defer { server.shutdown() }
         let client = try #require(TestClient(port: port))
         #expect(client.read(until: "\r\n") == "220 ready\r\n")
@@ -37,8 +39,8 @@ import Testing
         #expect(closed.value("reason") == .string("client-closed"))
     }
 
-    @Test func perSourceLimitRefusesOnlyThatSource() throws {
-        let (server, sink, port) = try Self.start(limits: ServerLimits(maxConnectionsPerSource: 2))
+    @Test(arguments: ServerEngine.available) func perSourceLimitRefusesOnlyThatSource(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, limits: ServerLimits(maxConnectionsPerSource: 2))
         defer { server.shutdown() }
         let first = try #require(TestClient(port: port, from: "127.0.0.2"))
         let second = try #require(TestClient(port: port, from: "127.0.0.2"))
@@ -51,8 +53,8 @@ import Testing
         #expect(sink.wait { $0.contains { $0.id == .connectionRefused && $0.value("limit") == .string("maxConnectionsPerSource") } })
     }
 
-    @Test func oversizedRequestIsCutAndServerKeepsAnswering() throws {
-        let (server, sink, port) = try Self.start(emulation: EmulationOptions(maxRequestBytes: 1024))
+    @Test(arguments: ServerEngine.available) func oversizedRequestIsCutAndServerKeepsAnswering(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, emulation: EmulationOptions(maxRequestBytes: 1024))
         defer { server.shutdown() }
         let attacker = try #require(TestClient(port: port))
         _ = attacker.read(until: "\r\n")
@@ -64,8 +66,8 @@ import Testing
         #expect(sink.wait { $0.filter { $0.id == .sessionLimit && $0.value("limit") == .string("maxRequestBytes") }.count >= 10 })
     }
 
-    @Test func requestLimitAndIdleTimeoutCloseTheConversation() throws {
-        let (server, sink, port) = try Self.start(limits: ServerLimits(idleTimeout: 200_000_000, maxRequests: 1))
+    @Test(arguments: ServerEngine.available) func requestLimitAndIdleTimeoutCloseTheConversation(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, limits: ServerLimits(idleTimeout: 200_000_000, maxRequests: 1))
         defer { server.shutdown() }
         let chatty = try #require(TestClient(port: port))
         _ = chatty.read(until: "\r\n")
@@ -79,8 +81,8 @@ import Testing
         })
     }
 
-    @Test func shutdownClosesOpenConversationsAndLogsThem() throws {
-        let (server, sink, port) = try Self.start()
+    @Test(arguments: ServerEngine.available) func shutdownClosesOpenConversationsAndLogsThem(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine)
         let clients = (0..<5).compactMap { _ in TestClient(port: port) }
         for client in clients { _ = client.read(until: "\r\n") }
         server.shutdown()
@@ -88,5 +90,51 @@ import Testing
         let events = sink.events
         #expect(events.filter { $0.id == .sessionClosed && $0.value("reason") == .string("shutdown") }.count == 5)
         #expect(events.last?.id == .serverStopped)
+    }
+
+    /// `GET\r\n` answered with 64 KiB, again and again.
+    static let bulky = StateMachine(transport: .tcp, port: 80, states: [
+        State(replies: [TestMachines.reply("220 ready\r\n")], edges: [Edge(pattern: .exact(b("GET\r\n")), weight: 1, target: 1)]),
+        State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x42, count: 65_536)]), count: 1)],
+              edges: [Edge(pattern: .exact(b("GET\r\n")), weight: 1, target: 1)]),
+    ])
+
+    @Test(arguments: ServerEngine.available) func aClientThatDoesNotReadIsEndedAtTheBufferLimit(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.bulky, limits: ServerLimits(maxBufferedBytes: 65_536))
+        defer { server.shutdown() }
+        let hoarder = try #require(TestClient(port: port))
+        // 26 MB of answers asked for, none read: more than any loopback socket buffer holds.
+        for _ in 0..<400 { hoarder.send(b("GET\r\n")) }
+        #expect(sink.wait { $0.contains { $0.id == .sessionLimit && $0.value("limit") == .string("maxBufferedBytes") } })
+        #expect(sink.wait { $0.contains { $0.id == .sessionClosed && $0.value("reason") == .string("limit") } })
+        // The others are still served.
+        let honest = try #require(TestClient(port: port))
+        #expect(honest.read(until: "\r\n") == "220 ready\r\n")
+    }
+
+    @Test(arguments: ServerEngine.available) func pendingInputIsARequestAfterTheQuietTime(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, emulation: EmulationOptions(quietTime: 50_000_000))
+        defer { server.shutdown() }
+        let client = try #require(TestClient(port: port))
+        _ = client.read(until: "\r\n")
+        client.send(b("HEL"))
+        // No line end ever comes: the quiet time makes `HEL` a (non-matching) request.
+        #expect(sink.wait { $0.contains { $0.id == .sessionRequest && $0.value("length") == .int(3) && $0.value("match") == .string("none") } })
+        client.send(b("HELLO\r\n"))
+        #expect(client.read(until: "250 hello\r\n").hasSuffix("250 hello\r\n"))
+    }
+
+    @Test(arguments: ServerEngine.available) func aResetIsTheClientsClose(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine)
+        defer { server.shutdown() }
+        let client = try #require(TestClient(port: port))
+        _ = client.read(until: "\r\n")
+        client.send(b("HELLO\r\n"))
+        _ = client.read(until: "\r\n")
+        client.reset()
+        #expect(sink.wait { $0.contains { $0.id == .sessionClosed } })
+        let closed = try #require(sink.events.first { $0.id == .sessionClosed })
+        #expect(closed.value("reason") == .string("client-closed"))
+        #expect(closed.value("requests") == .int(1))
     }
 }

@@ -103,6 +103,13 @@ final class TestClient {
 
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
+    /// Sends a reset: SO_LINGER with a zero time, then shut down both ways.
+    func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     /// Reads until `text` has arrived, EOF, or the timeout; returns what arrived.
     func read(until text: String? = nil, maxBytes: Int = 1 << 20) -> String {
         var received: [UInt8] = []
