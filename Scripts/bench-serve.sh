@@ -11,6 +11,7 @@
 #   CONFIG=debug Scripts/bench-serve.sh
 #   SCRIPTGEN_BIN=/some/dir Scripts/bench-serve.sh  # binaries from there, no build
 #   BASELINE_BIN=/old/build Scripts/bench-serve.sh   # also that build's serve, run by run (before/after)
+#   ENGINES=epoll Scripts/bench-serve.sh             # serve's TCP engines to measure (default: epoll nio)
 #
 # Load: wrk (Debian package `wrk`) sends `GET / HTTP/1.0`, which the model (learned from
 # Fixtures/captures/http-train.pcap + http-nmap.pcap) answers with the real Apache reply
@@ -51,6 +52,7 @@ SERVE_PORT=${SERVE_PORT:-18080}
 HARNESS_PORT=${HARNESS_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
 BASELINE_BIN=${BASELINE_BIN:-}
+ENGINES=${ENGINES:-epoll nio}
 
 command -v wrk >/dev/null || { echo "bench-serve: needs wrk (apt-get install wrk)" >&2; exit 1; }
 if [ "$REFERENCE" = nginx ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
@@ -107,9 +109,11 @@ print(len(data))
 EOF
 }
 
-start_serve() {  # $1: event-loop threads, [$2: honeypot binary]
+start_serve() {  # $1: event-loop threads, [$2: honeypot binary], [$3: TCP engine; none: the binary's default]
+    local engine=()
+    [ -n "${3:-}" ] && engine=(--engine "$3")
     "${2:-$BIN/scriptgen-honeypot}" serve "$WORK/http.model" --listen 127.0.0.1 --map "80=$SERVE_PORT" --only-mapped \
-        --events "$WORK/events.log" --threads "$1" \
+        --events "$WORK/events.log" --threads "$1" "${engine[@]}" \
         --max-connections 200000 --max-connections-per-source 200000 --idle-timeout 120 2>"$WORK/serve.err" &
     SERVE_PID=$!
     PIDS+=("$SERVE_PID")
@@ -199,10 +203,10 @@ cpu_per_connection() {
     awk -v ticks="$1" -v hz="$TICKS_PER_SECOND" '/requests in/ {n=$1} END {printf "%.1f", (n > 0 ? ticks * 1e6 / hz / n : 0)}' "$2"
 }
 
-# One load run against serve: $1 honeypot binary, $2 threads, $3 wrk threads, $4 connections, $5 name.
-# Sets RPS, P50, P99 (ms) and CPU (us per connection).
+# One load run against serve: $1 honeypot binary, $2 threads, $3 wrk threads, $4 connections, $5 name,
+# [$6 engine]. Sets RPS, P50, P99 (ms) and CPU (us per connection).
 measure_serve() {
-    start_serve "$2" "$1"
+    start_serve "$2" "$1" "${6:-}"
     if [ -z "$SERVE_REPLY" ]; then
         SERVE_REPLY=$(reply_size "$SERVE_PORT")
         echo "serve's reply to GET / HTTP/1.0: $SERVE_REPLY bytes"
@@ -247,23 +251,32 @@ for threads in $SERVE_THREADS; do
             for round in $(seq "$ROUNDS"); do
                 setting="serve --threads $threads  wrk -t$wrk_threads -c$(printf %-4s "$connections")"
                 echo "== serve --threads $threads, wrk -t$wrk_threads -c$connections -d${DURATION}s, round $round"
-                measure_serve "$BIN/scriptgen-honeypot" "$threads" "$wrk_threads" "$connections" serve
-                s_rps=$RPS s_p50=$P50 s_p99=$P99 s_cpu=$CPU
+                declare -A E_RPS=() E_P50=() E_P99=() E_CPU=()
+                for engine in $ENGINES; do
+                    measure_serve "$BIN/scriptgen-honeypot" "$threads" "$wrk_threads" "$connections" "serve-$engine" "$engine"
+                    E_RPS[$engine]=$RPS E_P50[$engine]=$P50 E_P99[$engine]=$P99 E_CPU[$engine]=$CPU
+                done
                 if [ -n "$BASELINE_BIN" ]; then
                     measure_serve "$BASELINE_BIN/scriptgen-honeypot" "$threads" "$wrk_threads" "$connections" baseline
-                    b_rps=$RPS b_p50=$P50 b_p99=$P99 b_cpu=$CPU
+                    E_RPS[baseline]=$RPS E_P50[baseline]=$P50 E_P99[baseline]=$P99 E_CPU[baseline]=$CPU
                 fi
+                names="$ENGINES"
+                [ -n "$BASELINE_BIN" ] && names="$names baseline"
                 if [ "$REFERENCE" = nginx ]; then
                     measure_nginx "$threads" "$wrk_threads" "$connections"
                     n_rps=$RPS n_p50=$P50 n_p99=$P99 n_cpu=$CPU
-                    echo "serve/nginx: $(ratio_text "$s_rps" "$s_p99" "$s_cpu" "$n_rps" "$n_p99" "$n_cpu")"
-                    RESULTS+=("$setting  serve    $(figures_text "$s_rps" "$s_p50" "$s_p99" "$s_cpu") | /nginx $(ratio_text "$s_rps" "$s_p99" "$s_cpu" "$n_rps" "$n_p99" "$n_cpu")")
-                    [ -n "$BASELINE_BIN" ] && RESULTS+=("$setting  baseline $(figures_text "$b_rps" "$b_p50" "$b_p99" "$b_cpu") | /nginx $(ratio_text "$b_rps" "$b_p99" "$b_cpu" "$n_rps" "$n_p99" "$n_cpu")")
-                    RESULTS+=("$setting  nginx    $(figures_text "$n_rps" "$n_p50" "$n_p99" "$n_cpu")")
-                else
-                    RESULTS+=("$setting  serve    $(figures_text "$s_rps" "$s_p50" "$s_p99" "$s_cpu")")
-                    [ -n "$BASELINE_BIN" ] && RESULTS+=("$setting  baseline $(figures_text "$b_rps" "$b_p50" "$b_p99" "$b_cpu")")
                 fi
+                for name in $names; do
+                    label=$(printf '%-12s' "$([ "$name" = baseline ] && echo baseline || echo "serve-$name")")
+                    line="$setting  $label $(figures_text "${E_RPS[$name]}" "${E_P50[$name]}" "${E_P99[$name]}" "${E_CPU[$name]}")"
+                    if [ "$REFERENCE" = nginx ]; then
+                        ratio=$(ratio_text "${E_RPS[$name]}" "${E_P99[$name]}" "${E_CPU[$name]}" "$n_rps" "$n_p99" "$n_cpu")
+                        echo "$name/nginx: $ratio"
+                        line="$line | /nginx $ratio"
+                    fi
+                    RESULTS+=("$line")
+                done
+                [ "$REFERENCE" = nginx ] && RESULTS+=("$setting  $(printf '%-12s' nginx) $(figures_text "$n_rps" "$n_p50" "$n_p99" "$n_cpu")")
             done
         done
     done
@@ -290,9 +303,9 @@ fi
 
 IDLE_LINE="(skipped)"
 if [ "$IDLE" = 1 ]; then
-    echo "== $IDLE_CONNECTIONS idle connections held open against serve"
+    echo "== $IDLE_CONNECTIONS idle connections held open against serve (engine ${ENGINES%% *})"
     : > "$WORK/events.log"
-    start_serve "${SERVE_THREADS%% *}"
+    start_serve "${SERVE_THREADS%% *}" "" "${ENGINES%% *}"
     BEFORE=$(rss_kb "$SERVE_PID")
     python3 - "$SERVE_PORT" "$IDLE_CONNECTIONS" "$SERVE_PID" "$WORK/idle.txt" <<'EOF'
 import socket, sys, time
