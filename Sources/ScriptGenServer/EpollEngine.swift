@@ -44,9 +44,10 @@ final class EpollEngine: @unchecked Sendable {
         return bound!
     }
 
-    /// Starts one thread per loop.
-    func start() {
-        lock.withLock {
+    /// Starts one thread per loop; throws when the system refuses a thread (the caller shuts
+    /// down what started).
+    func start() throws {
+        try lock.withLock {
             for loop in loops {
                 let box = Unmanaged.passRetained(loop)
                 var handle = pthread_t()
@@ -55,7 +56,11 @@ final class EpollEngine: @unchecked Sendable {
                     loop.run()
                     return nil
                 }, box.toOpaque())
-                if status == 0 { threads.append(handle) } else { box.release() }
+                guard status == 0 else {
+                    box.release()
+                    throw IOError(errnoCode: status, reason: "pthread_create")
+                }
+                threads.append(handle)
             }
         }
     }

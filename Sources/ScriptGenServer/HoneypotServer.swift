@@ -76,7 +76,7 @@ public final class HoneypotServer: @unchecked Sendable {
                 ]))
             }
             #if os(Linux)
-            epoll?.start()
+            try epoll?.start()
             #endif
         } catch {
             shutdown()
