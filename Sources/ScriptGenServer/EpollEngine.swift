@@ -366,6 +366,13 @@ final class EpollLoop {
             return
         }
         connection.conversation = conversation
+        // A client that speaks first (no banner) has often sent its request by the time it is
+        // accepted: read it now, and a conversation that ends in one exchange never enters the
+        // epoll set. Nothing there costs one read that finds nothing.
+        if !connection.hasSent {
+            connection.readAvailable()
+            if connection.isClosed { return }
+        }
         connection.register()
         wheel.add(connection)
     }
@@ -400,6 +407,8 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     /// The armed quiet-time deadline, `.max` when none.
     var quietDeadline: Int64 = .max
     private(set) var isClosed = false
+    /// Whether any answer was queued (the banner, at open).
+    private(set) var hasSent = false
     private var registered = false
     private var pending: [UInt8] = []
     private var pendingStart = 0
@@ -478,6 +487,7 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
 
     func queue(_ bytes: [UInt8]) {
         guard !isClosed, !bytes.isEmpty else { return }
+        hasSent = true
         if pendingCount > 0 {
             pending.append(contentsOf: bytes)
         } else {

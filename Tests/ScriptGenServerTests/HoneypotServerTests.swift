@@ -137,4 +137,31 @@ import Testing
         #expect(closed.value("reason") == .string("client-closed"))
         #expect(closed.value("requests") == .int(1))
     }
+
+    /// No banner: `PING\r\n` -> `+PONG\r\n`, again and again.
+    static let clientFirst = StateMachine(transport: .tcp, port: 6379, states: [
+        State(edges: [Edge(pattern: .exact(b("PING\r\n")), weight: 1, target: 1)]),
+        State(replies: [TestMachines.reply("+PONG\r\n")], edges: [Edge(pattern: .exact(b("PING\r\n")), weight: 1, target: 1)]),
+    ])
+
+    @Test(arguments: ServerEngine.available) func aClientThatSpeaksFirstIsAnsweredHoweverEarlyItSpoke(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.clientFirst)
+        defer { server.shutdown() }
+        // At once (the request is usually queued before the server accepts), and later.
+        let early = try #require(TestClient(port: port))
+        early.send(b("PING\r\n"))
+        #expect(early.read(until: "\r\n") == "+PONG\r\n")
+        let late = try #require(TestClient(port: port))
+        usleep(50_000)
+        late.send(b("PING\r\n"))
+        #expect(late.read(until: "\r\n") == "+PONG\r\n")
+        late.send(b("PING\r\n"))
+        #expect(late.read(until: "\r\n") == "+PONG\r\n")
+        // A scanner that connects and leaves at once: opened and closed, no request.
+        let scanner = try #require(TestClient(port: port))
+        scanner.shutdownWrite()
+        #expect(scanner.waitForClose())
+        #expect(sink.wait { $0.filter { $0.id == .sessionClosed }.count >= 1 })
+        #expect(sink.events.contains { $0.id == .sessionClosed && $0.value("requests") == .int(0) && $0.value("reason") == .string("client-closed") })
+    }
 }
