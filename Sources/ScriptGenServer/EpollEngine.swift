@@ -49,18 +49,10 @@ final class EpollEngine: @unchecked Sendable {
     func start() throws {
         try lock.withLock {
             for loop in loops {
-                let box = Unmanaged.passRetained(loop)
-                var handle = pthread_t()
-                let status = pthread_create(&handle, nil, { argument in
-                    let loop = Unmanaged<EpollLoop>.fromOpaque(argument!).takeRetainedValue()
-                    loop.run()
-                    return nil
-                }, box.toOpaque())
-                guard status == 0 else {
-                    box.release()
-                    throw IOError(errnoCode: status, reason: "pthread_create")
+                switch startThread({ loop.run() }) {
+                case .success(let handle): threads.append(handle)
+                case .failure(let error): throw IOError(errnoCode: error.code, reason: "pthread_create")
                 }
-                threads.append(handle)
             }
         }
     }
@@ -158,7 +150,7 @@ func socketAddress(_ storage: sockaddr_storage) -> SocketAddress? {
             var v6 = raw.load(as: sockaddr_in6.self)
             var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             guard inet_ntop(AF_INET6, &v6.sin6_addr, &text, socklen_t(text.count)) != nil else { return nil }
-            return SocketAddress(v6, host: String(cString: text))
+            return SocketAddress(v6, host: text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         default:
             return nil
         }

@@ -80,18 +80,9 @@ public final class EventLog: EventSink, @unchecked Sendable {
         self.closeWhenDone = closeWhenDone
         self.maxQueuedBytes = maxQueuedBytes
         self.batchDelay = batchDelay
-        let box = Unmanaged.passRetained(self)
-        var handle = pthread_t()
-        let status = pthread_create(&handle, nil, { argument in
-            let log = Unmanaged<EventLog>.fromOpaque(argument!).takeRetainedValue()
-            log.writerLoop()
-            return nil
-        }, box.toOpaque())
-        if status == 0 {
-            thread = handle
-        } else {
-            box.release()
-            stopped = true
+        switch startThread({ self.writerLoop() }) {
+        case .success(let handle): thread = handle
+        case .failure: stopped = true
         }
     }
 
@@ -108,7 +99,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
                 dropped += 1
                 return
             }
-            scratch.line.withUnsafeBytes { bytes in
+            _ = scratch.line.withUnsafeBytes { bytes in
                 queue.write(bound: length) { $0.write(bytes) }
             }
             if writerAsleep {

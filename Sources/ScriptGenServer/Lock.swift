@@ -31,3 +31,27 @@ final class ConditionLock: @unchecked Sendable {
     func wait() { pthread_cond_wait(condition, mutex) }
     func broadcast() { pthread_cond_broadcast(condition) }
 }
+
+/// Runs `body` on a new thread (for `pthread_join`); the error number when the system
+/// refuses one.
+func startThread(_ body: @escaping () -> Void) -> Result<pthread_t, ThreadStartError> {
+    final class Body {
+        let run: () -> Void
+        init(_ run: @escaping () -> Void) { self.run = run }
+    }
+    let box = Unmanaged.passRetained(Body(body))
+    var handle = pthread_t()
+    let status = pthread_create(&handle, nil, { argument in
+        Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue().run()
+        return nil
+    }, box.toOpaque())
+    guard status == 0 else {
+        box.release()
+        return .failure(ThreadStartError(code: status))
+    }
+    return .success(handle)
+}
+
+struct ThreadStartError: Error {
+    var code: Int32
+}

@@ -7,11 +7,12 @@ import Testing
 /// One listening socket per event loop (SO_REUSEPORT): connections are served whichever loop
 /// accepts them, and a taken port is still refused as a plain bind would refuse it.
 @Suite(.serialized) struct ListenerTests {
-    static func server(port: Int, threads: Int, sink: CollectingSink = CollectingSink()) -> HoneypotServer {
+    static func server(port: Int, threads: Int, sink: CollectingSink = CollectingSink(), address: String = "127.0.0.1",
+                       engine: ServerEngine = .default) -> HoneypotServer {
         HoneypotServer(
             configuration: ServerConfiguration(
-                listenAddress: "127.0.0.1", ports: [ServedPort(listenPort: port, machine: TestMachines.compiled(TestMachines.tcp))],
-                threads: threads, seed: 1
+                listenAddress: address, ports: [ServedPort(listenPort: port, machine: TestMachines.compiled(TestMachines.tcp))],
+                threads: threads, seed: 1, engine: engine
             ),
             log: sink
         )
@@ -50,5 +51,41 @@ import Testing
         server.shutdown()
         try ListeningPortCheck.ensureFree(host: "127.0.0.1", port: port)
         try ListeningPortCheck.ensureFree(host: "127.0.0.1", port: 0)
+    }
+
+    /// On a wildcard address each connection's own destination is logged; IPv6 peers in their
+    /// text form.
+    @Test(arguments: ServerEngine.available) func addressesAreLoggedForWildcardAndIPv6Listeners(engine: ServerEngine) throws {
+        let sink = CollectingSink()
+        let server = Self.server(port: 0, threads: 2, sink: sink, address: "0.0.0.0", engine: engine)
+        let port = try server.start()[0].port
+        defer { server.shutdown() }
+        let client = try #require(TestClient(port: port))
+        #expect(client.read(until: "\r\n") == "220 ready\r\n")
+        #expect(sink.wait { $0.contains { $0.id == .sessionOpened } })
+        let opened = try #require(sink.events.first { $0.id == .sessionOpened })
+        #expect(opened.value("dst") == .string("127.0.0.1"))
+        #expect(opened.value("dport") == .int(port))
+
+        let sink6 = CollectingSink()
+        let server6 = Self.server(port: 0, threads: 1, sink: sink6, address: "::1", engine: engine)
+        // A machine without IPv6 loopback cannot bind ::1: nothing to check there.
+        guard let port6 = try? server6.start()[0].port else { return }
+        defer { server6.shutdown() }
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = in_port_t(UInt16(port6).bigEndian)
+        inet_pton(AF_INET6, "::1", &address.sin6_addr)
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        try #require(status == 0)
+        #expect(sink6.wait { $0.contains { $0.id == .sessionOpened } })
+        let opened6 = try #require(sink6.events.first { $0.id == .sessionOpened })
+        #expect(opened6.value("src") == .string("::1"))
+        #expect(opened6.value("dst") == .string("::1"))
+        #expect(opened6.value("dport") == .int(port6))
     }
 }
