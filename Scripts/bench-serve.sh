@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load benchmark for serving a learned model (not a test): new connections per second and
-# answer latency percentiles for `scriptgen-honeypot serve` (SwiftNIO) and, under the same
+# answer latency percentiles for `scriptgen-honeypot serve` (each TCP engine: epoll, SwiftNIO) and, under the same
 # load in the same run, for a REFERENCE server (nginx) and the honeyd-style
 # fork-per-connection path (`respond` under Scripts/honeyd-harness.py), then the memory of
 # `serve` holding 10,000 idle connections.
