@@ -48,15 +48,15 @@ public struct EmulationArguments: ParsableArguments {
         return EmulationOptions(
             noMatch: policy, responseChoice: randomReplies ? .weightedRandom : .mostFrequent,
             maxRequestBytes: maxRequestBytes, quietTime: Int64(clamping: quietTimeMilliseconds).multipliedClamped(by: 1_000_000),
-            serverCloseShare: serverCloseShare(closeShare)
+            serverCloseShare: Self.serverCloseShare(closeShare)
         )
     }
-}
 
-/// `--close-share` as `EmulationOptions.serverCloseShare`: 1 (no share of the visits can be
-/// more than all of them) switches closing off.
-public func serverCloseShare(_ share: Double) -> Double? {
-    share >= 1 ? nil : share
+    /// `--close-share` as `EmulationOptions.serverCloseShare`: 1 (no share of the visits can be
+    /// more than all of them) switches closing off.
+    public static func serverCloseShare(_ share: Double) -> Double? {
+        share >= 1 ? nil : share
+    }
 }
 
 /// The longest time an option accepts: one day, far beyond any conversation worth keeping, and

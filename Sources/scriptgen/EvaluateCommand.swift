@@ -105,7 +105,7 @@ struct EvaluateCommand: ParsableCommand {
         case .close: emulation.noMatch = .close
         }
         emulation.responseChoice = responses == .weighted ? .weightedRandom : .mostFrequent
-        emulation.serverCloseShare = serverCloseShare(closeShare)
+        emulation.serverCloseShare = EmulationArguments.serverCloseShare(closeShare)
         return EvaluationOptions(emulation: emulation, seed: seed, maxMisses: showMisses)
     }
 
