@@ -19,6 +19,7 @@ struct PrefixTree: Sendable {
         var replies: [ObservedReply] = []
         var visits = 0
         var endings = 0
+        var serverCloses = 0
         var cutRequests = 0
 
         mutating func observe(_ reply: Reply) {
@@ -48,14 +49,16 @@ struct PrefixTree: Sendable {
         self.report = BuildReport(transport: transport, port: port)
     }
 
-    mutating func add(_ messages: [Message], gapBytes: Int, options: BuilderOptions) {
+    /// `serverClosed`: the server closed right after the conversation's last reply
+    /// (`Conversation.serverClosedFirst`), counted with the ending.
+    mutating func add(_ messages: [Message], gapBytes: Int, serverClosed: Bool = false, options: BuilderOptions) {
         report.conversationsUsed += 1
         states[StateMachine.root].visits += 1
         if messages.isEmpty {
             // Connected and closed without a byte: nothing says whether the server would have
             // spoken, so no reply is observed (a scan must not turn a banner into silence).
             report.emptyConversations += 1
-            states[StateMachine.root].endings += 1
+            end(at: StateMachine.root, serverClosed: serverClosed)
             return
         }
 
@@ -121,7 +124,12 @@ struct PrefixTree: Sendable {
             usedMessages += 1 + exchange.reply.count
         }
         // A conversation cut at a gap did not end here; it only stops being known here.
-        if droppedAtGap == 0 { states[state].endings += 1 }
+        if droppedAtGap == 0 { end(at: state, serverClosed: serverClosed) }
+    }
+
+    private mutating func end(at state: Int, serverClosed: Bool) {
+        states[state].endings += 1
+        if serverClosed { states[state].serverCloses += 1 }
     }
 
     /// The canonical machine: simultaneous banners moved to the root (see
@@ -152,7 +160,8 @@ struct PrefixTree: Sendable {
             let edges = sortedEdges(state).map { edge in
                 Edge(pattern: .exact(edge.request), weight: edge.weight, target: newIndex[edge.target])
             }
-            return State(replies: replies, edges: edges, visits: state.visits, endings: state.endings, cutRequests: state.cutRequests)
+            return State(replies: replies, edges: edges, visits: state.visits, endings: state.endings, cutRequests: state.cutRequests,
+                         serverCloses: state.serverCloses)
         }
         let machine = StateMachine(transport: transport, port: port, states: machineStates, conversations: report.conversationsUsed)
         var report = self.report
@@ -191,6 +200,7 @@ struct PrefixTree: Sendable {
             rewritten.edges = child.edges
             rewritten.visits = child.visits
             rewritten.endings = child.endings
+            rewritten.serverCloses = child.serverCloses
             rewritten.cutRequests = child.cutRequests
             for observedReply in child.replies {
                 if let rest = Self.answer(observedReply.reply, withoutLeading: banner.reply) {

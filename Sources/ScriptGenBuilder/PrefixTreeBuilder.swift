@@ -31,7 +31,7 @@ public struct PrefixTreeBuilder: Sendable {
         }
         let key = MachineKey(transport: transport, port: conversation.server.port)
         trees[key, default: PrefixTree(transport: transport, port: key.port)]
-            .add(conversation.messages, gapBytes: conversation.gapBytes, options: options)
+            .add(conversation.messages, gapBytes: conversation.gapBytes, serverClosed: conversation.serverClosedFirst, options: options)
     }
 
     /// Conversations added so far, all ports together.

@@ -56,6 +56,12 @@ public struct EmulationOptions: Hashable, Sendable {
     }
 
     public static let defaultNoMatch = NoMatchPolicy.closest(threshold: 0.5)
+    /// 0.5: the server closed after most of the state's visits. Of the visits, not of the
+    /// conversations that ended there: a state where the server closed every conversation
+    /// that ended there but most clients went on (a keep-alive server timing some out) must
+    /// stay open for those that go on. Strictly more than half, so one close in two visits
+    /// (no majority) keeps the connection open.
+    public static let defaultServerCloseShare = 0.5
     public static let defaultMaxRequestBytes = 65_536
     /// 300 ms: long enough for a client's segments of one request to arrive, short enough that
     /// an unrecognised request is answered before the client gives up.
@@ -68,18 +74,26 @@ public struct EmulationOptions: Hashable, Sendable {
     /// Nanoseconds without new bytes after which pending input counts as a complete request.
     public var quietTime: Int64
     public var completion: CompletionRule
+    /// Close where the real server closed: right after sending the reply of a TCP state (the
+    /// banner included) whose `State.serverCloses` is more than this share (0...1) of its
+    /// `visits`, the emulator returns `.close`. nil: the model never closes on its own (only
+    /// the `.close` no-match policy does).
+    public var serverCloseShare: Double?
 
     public init(
         noMatch: NoMatchPolicy = Self.defaultNoMatch,
         responseChoice: ResponseChoice = .mostFrequent,
         maxRequestBytes: Int = Self.defaultMaxRequestBytes,
         quietTime: Int64 = Self.defaultQuietTime,
-        completion: CompletionRule = .eager
+        completion: CompletionRule = .eager,
+        serverCloseShare: Double? = Self.defaultServerCloseShare
     ) {
         self.noMatch = noMatch
         self.responseChoice = responseChoice
         self.maxRequestBytes = max(1, maxRequestBytes)
         self.quietTime = max(0, quietTime)
         self.completion = completion
+        // NaN (no share at all) switches closing off rather than comparing false everywhere.
+        self.serverCloseShare = serverCloseShare.flatMap { $0.isNaN ? nil : min(1, max(0, $0)) }
     }
 }

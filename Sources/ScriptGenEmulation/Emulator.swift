@@ -30,6 +30,14 @@ import ScriptGenModel
 /// then lowest index): the state becomes the edge's target and the target's reply is sent.
 /// Otherwise the no-match policy applies. A state without edges keeps accepting input; every
 /// request there goes to the no-match policy (under `.closest` that means silence).
+///
+/// ## Closing where the real server closed
+/// After the reply of the state a TCP conversation enters — the root on `connect()`, an edge's
+/// target, or the closest edge's target under `.closest` — the emulator returns `.close` after
+/// the reply's `.send` actions when the real server closed right after that state in more than
+/// `EmulationOptions.serverCloseShare` of the state's visits (`State.serverCloses`; by
+/// default more than half). Drivers send the reply, then close; bytes still pending (pipelined
+/// after the request) are dropped, as the real server never read them.
 public struct Emulator<Generator: RandomNumberGenerator> {
     public let machine: CompiledMachine
     public let options: EmulationOptions
@@ -83,6 +91,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         hasConnected = true
         var actions: [EmulatorAction] = []
         appendReply(of: state, to: &actions)
+        closeIfTheServerClosed(after: state, into: &actions)
         return actions
     }
 
@@ -316,6 +325,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         actions.append(.matched(request: request, edge: edge, from: from, to: target))
         state = target
         appendReply(of: target, to: &actions)
+        closeIfTheServerClosed(after: target, into: &actions)
     }
 
     private mutating func handleNoMatch(request: [UInt8], into actions: inout [EmulatorAction]) {
@@ -329,6 +339,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 actions.append(.noMatch(request: request, state: state, closest: closest))
                 state = closest.target
                 appendReply(of: closest.target, to: &actions)
+                closeIfTheServerClosed(after: closest.target, into: &actions)
             } else {
                 actions.append(.noMatch(request: request, state: state, closest: closest))
             }
@@ -336,11 +347,23 @@ public struct Emulator<Generator: RandomNumberGenerator> {
             actions.append(.noMatch(request: request, state: state, closest: closest))
         case .close:
             actions.append(.noMatch(request: request, state: state, closest: closest))
-            actions.append(.close)
-            isClosed = true
-            pending.removeAll()
-            pendingStart = 0
+            close(into: &actions)
         }
+    }
+
+    /// Closes after the reply of `state` when the real server did there (see the type's doc).
+    private mutating func closeIfTheServerClosed(after state: StateID, into actions: inout [EmulatorAction]) {
+        guard let share = options.serverCloseShare, machine.machine.transport == .tcp else { return }
+        let observed = machine.machine.states[state]
+        guard observed.serverCloses > 0, Double(observed.serverCloses) > share * Double(observed.visits) else { return }
+        close(into: &actions)
+    }
+
+    private mutating func close(into actions: inout [EmulatorAction]) {
+        actions.append(.close)
+        isClosed = true
+        pending.removeAll()
+        pendingStart = 0
     }
 
     private mutating func appendReply(of state: StateID, to actions: inout [EmulatorAction]) {

@@ -19,6 +19,11 @@ import ScriptGenModel
 ///    server messages up to the next client message, concatenated); see `ResponseComparison`.
 ///
 /// Requests after a miss are still replayed, from whatever state the no-match policy left.
+/// Once the emulator has closed (the `.close` no-match policy, or a state where the real
+/// server closed; `EmulationOptions.serverCloseShare`) it answers nothing: every later client
+/// message, and the unanswered rest of the message it closed in, counts as unmatched, so the
+/// conversation is not completed. A real conversation never goes on after its server's close,
+/// so a model that closes where the server did loses nothing.
 public struct Evaluator: Sendable {
     public let options: EvaluationOptions
     private let machines: [PortKey: CompiledMachine]
@@ -148,18 +153,24 @@ private struct Replay {
             metrics.requests += 1
             var decisions = 0
             var allMatched = true
+            var answeredBytes = 0
             for action in actions {
                 switch action {
-                case .matched:
+                case .matched(let request, _, _, _):
                     decisions += 1
+                    answeredBytes += request.count
                 case .noMatch(let request, let state, let closest):
                     decisions += 1
+                    answeredBytes += request.count
                     allMatched = false
                     recordMiss(request: request, state: state, closest: closest, requestNumber: requestNumber, realAnswer: realAnswer)
                 case .send, .close, .limitHit:
                     break
                 }
             }
+            // The model closed before taking all of the message (requests pipelined behind one
+            // it closed after): the rest went unanswered, so the message did not match.
+            if emulator.isClosed && answeredBytes < message.payload.count { allMatched = false }
             if decisions > 0 && allMatched {
                 metrics.matchedRequests += 1
             } else if firstUnmatched == nil {

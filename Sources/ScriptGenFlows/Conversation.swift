@@ -82,12 +82,20 @@ public struct Conversation: Hashable, Sendable {
     public var conflictingOverlapBytes: Int
     /// Ordinal of the capture file the conversation came from (for provenance).
     public var captureIndex: Int
+    /// TCP: the server closed the connection of its own accord right after its last message —
+    /// its FIN came before the client's (or crossed it: it did not acknowledge the client's
+    /// FIN), within `FlowOptions.maxServerCloseDelay` of the conversation's last payload, and
+    /// no client byte came after the server's last message. An RST is no close; one after the
+    /// server's FIN does not undo it. Always false for UDP. What a model learns to close on
+    /// (`State.serverCloses`).
+    public var serverClosedFirst: Bool
 
     public init(
         transport: TransportProtocol, client: Endpoint, server: Endpoint,
         start: Timestamp, end: Timestamp, messages: [Message],
         handshakeSeen: Bool, serverInferred: Bool, closedBy: ConversationEnd,
-        gapBytes: Int = 0, conflictingOverlapBytes: Int = 0, captureIndex: Int = 0
+        gapBytes: Int = 0, conflictingOverlapBytes: Int = 0, captureIndex: Int = 0,
+        serverClosedFirst: Bool = false
     ) {
         self.transport = transport
         self.client = client
@@ -101,6 +109,7 @@ public struct Conversation: Hashable, Sendable {
         self.gapBytes = gapBytes
         self.conflictingOverlapBytes = conflictingOverlapBytes
         self.captureIndex = captureIndex
+        self.serverClosedFirst = serverClosedFirst
     }
 
     public var bytesFromClient: Int { bytes(from: .client) }

@@ -25,6 +25,13 @@ public struct FlowOptions: Sendable, Hashable {
     public var maxOutOfOrderSegments: Int = 4096
     /// Drop TCP conversations whose SYN was not captured instead of inferring the server.
     public var requireHandshake: Bool = false
+    /// A server's FIN counts as closing after its reply (`Conversation.serverClosedFirst`)
+    /// only within this long of the conversation's last payload byte (of its first packet when
+    /// there was none). A server that closes after its reply does so at once; a FIN after a
+    /// longer silence is an idle timeout (Apache closes a kept-alive connection after 5 s, an
+    /// FTP server an idle session after minutes, a web server a connection that never sent a
+    /// request after 20 s or more), which a model must not copy as closing right after the reply.
+    public var maxServerCloseDelay: Nanoseconds = .seconds(1)
 
     public init() {}
 }

@@ -20,12 +20,31 @@ extension OpenConversation {
         } else {
             TCPDirection.receive(segment, sender: &fromServer, peer: &fromClient, log: &log, options: options, statistics: &statistics)
         }
+        if !payload.isEmpty || missing > 0 { lastPayloadTime = time }
         if header.flags.hasFIN {
-            if direction == .client { clientFinished = true } else { serverFinished = true }
+            if direction == .client {
+                clientFinished = true
+            } else {
+                if !serverFinished { serverFinishedFirst = closesFirst(header, at: time, options: options) }
+                serverFinished = true
+            }
         }
         if header.flags.hasRST {
             reset = true
         }
+    }
+
+    /// Whether the server's first FIN, `header`, closes the connection of the server's own
+    /// accord: no RST came before it; the client had not closed, or had but the server had not
+    /// seen it (its FIN does not acknowledge the client's: the two crossed, so the server
+    /// closed without being asked); and it came at once after the last payload, not after an
+    /// idle wait (`FlowOptions.maxServerCloseDelay`).
+    private func closesFirst(_ header: TCPHeader, at time: Timestamp, options: FlowOptions) -> Bool {
+        guard !reset, time.nanoseconds &- lastPayloadTime.nanoseconds <= options.maxServerCloseDelay else { return false }
+        guard clientFinished else { return true }
+        guard header.flags.hasACK, let clientFin = fromClient.finSequence else { return true }
+        // The client's FIN takes one sequence number: acknowledging past it means it was seen.
+        return Int32(bitPattern: header.acknowledgementNumber &- (clientFin &+ 1)) < 0
     }
 
     /// Delivers everything still waiting behind holes, recording the holes as gaps.

@@ -21,6 +21,12 @@ struct OpenConversation {
     var clientFinished = false
     var serverFinished = false
     var reset = false
+    /// Capture time of the latest segment that carried payload (the start before any).
+    var lastPayloadTime: Timestamp
+    /// The server's first FIN came before the client's FIN (or crossed it), with no RST before
+    /// it, within `FlowOptions.maxServerCloseDelay` of the last payload. `finished` adds the
+    /// last condition of `Conversation.serverClosedFirst`: no client message after the server's.
+    var serverFinishedFirst = false
 
     /// The reason it ends, once decided.
     var isComplete: Bool { reset || (clientFinished && serverFinished) }
@@ -38,6 +44,7 @@ struct OpenConversation {
         self.server = server
         self.start = start
         self.lastActivity = start
+        self.lastPayloadTime = start
         self.handshakeSeen = handshakeSeen
         self.serverInferred = serverInferred
         self.captureIndex = captureIndex
@@ -70,7 +77,8 @@ struct OpenConversation {
             start: start, end: lastActivity, messages: log.messages,
             handshakeSeen: handshakeSeen, serverInferred: serverInferred, closedBy: closedBy,
             gapBytes: log.gapBytes, conflictingOverlapBytes: log.conflictingOverlapBytes,
-            captureIndex: captureIndex
+            captureIndex: captureIndex,
+            serverClosedFirst: serverFinishedFirst && log.lastDirection != .client
         )
     }
 }

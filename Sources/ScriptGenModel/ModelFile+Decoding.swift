@@ -317,8 +317,14 @@ extension State {
             edges: edges ?? [],
             visits: try object.required("visits", readCount),
             endings: try object.required("endings", readCount),
-            cutRequests: try object.required("cutRequests", readCount)
+            cutRequests: try object.required("cutRequests", readCount),
+            serverCloses: try object.optional("serverCloses", readCount) ?? 0
         )
+        if state.serverCloses > state.endings {
+            var error = FieldError(.invalidValue("\(state.serverCloses) server closes but only \(state.endings) endings: each close ends a conversation"), at: object.members["serverCloses"] ?? json)
+            error.reversedPath = [.key("serverCloses")]
+            throw error
+        }
         return (state, edgesOf)
     }
 }

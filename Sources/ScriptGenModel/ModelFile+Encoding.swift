@@ -85,6 +85,8 @@ extension State {
             "endings": .integer(endings),
             "cutRequests": .integer(cutRequests),
         ]
+        // Optional: absent means 0, so files without closes read as before.
+        if serverCloses > 0 { members["serverCloses"] = .integer(serverCloses) }
         if let source {
             members["edgesOf"] = .integer(source)
         } else {

@@ -155,7 +155,7 @@ public enum ModelRendering {
         var stack = [Item]()
 
         func pad(_ indent: Int) -> String { String(repeating: "  ", count: indent) }
-        func visits(_ state: State) -> String { "\(count(state.visits, "visit")), \(count(state.endings, "ending"))" }
+        func visits(_ state: State) -> String { "\(count(state.visits, "visit")), \(count(state.endings, "ending"))" + closes(state) }
         /// The state's replies and notes, then its visible edges pushed for later.
         func expand(_ id: StateID, depth: Int, indent: Int) {
             let state = machine.states[id]
@@ -231,7 +231,7 @@ public enum ModelRendering {
             next += 1
             let state = machine.states[id]
             let depth = depthOf[id]!
-            var label = ["state \(id)\(id == StateMachine.root ? " (root)" : ""): \(count(state.visits, "visit")), \(count(state.endings, "ending"))"]
+            var label = ["state \(id)\(id == StateMachine.root ? " (root)" : ""): \(count(state.visits, "visit")), \(count(state.endings, "ending"))" + closes(state)]
             for observed in state.replies.prefix(max(0, options.maxRepliesPerState)) {
                 label.append("\(observed.count)x \(preview(observed.reply, limit: options.previewBytes))")
             }
@@ -259,9 +259,18 @@ public enum ModelRendering {
                     edgeLines.append("  s\(id) -> s\(edge.target) [label=\(dotString(edgeLabel)), penwidth=\(width)];")
                 }
             }
-            lines.append("  s\(id) [label=\(dotString(label.joined(separator: "\n") + "\n", lineBreak: "\\l"))];")
+            // A doubled border (an automaton's final state) where the server closed after more
+            // than half of the visits: where the emulator closes by default.
+            let border = state.serverCloses > 0 && state.serverCloses > state.visits / 2 ? ", peripheries=2" : ""
+            lines.append("  s\(id) [label=\(dotString(label.joined(separator: "\n") + "\n", lineBreak: "\\l"))\(border)];")
         }
         return (lines + edgeLines + ["}"]).joined(separator: "\n") + "\n"
+    }
+
+    /// `, closes N/M` when the server closed the connection right after this state's reply in N
+    /// of its M visits (`State.serverCloses`); nothing when it never did.
+    private static func closes(_ state: State) -> String {
+        state.serverCloses > 0 ? ", closes \(state.serverCloses)/\(state.visits)" : ""
     }
 
     /// A DOT double-quoted string; previews are ASCII, so only `\` and `"` need escaping.

@@ -45,17 +45,24 @@ public struct State: Hashable, Sendable {
     public var edges: [Edge]
     /// Conversations that reached this state.
     public var visits: Int
-    /// Conversations that ended in this state (the client closed or went quiet).
+    /// Conversations that ended in this state (either side closed, or the client went quiet).
     public var endings: Int
+    /// Of the `endings`, the conversations the server closed right after this state's reply
+    /// (`Conversation.serverClosedFirst`): where the emulator may close too.
+    public var serverCloses: Int
     /// Requests that would have left this state but were not added because a limit
     /// (`maxFanout`, `maxStates`) was reached: counted, never silently dropped.
     public var cutRequests: Int
 
-    public init(replies: [ObservedReply] = [], edges: [Edge] = [], visits: Int = 0, endings: Int = 0, cutRequests: Int = 0) {
+    public init(
+        replies: [ObservedReply] = [], edges: [Edge] = [], visits: Int = 0, endings: Int = 0, cutRequests: Int = 0,
+        serverCloses: Int = 0
+    ) {
         self.replies = replies
         self.edges = edges
         self.visits = visits
         self.endings = endings
+        self.serverCloses = serverCloses
         self.cutRequests = cutRequests
     }
 

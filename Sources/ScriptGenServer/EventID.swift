@@ -53,7 +53,8 @@ public enum ServerLimit: String, CaseIterable, Hashable, Sendable {
 public enum CloseReason: String, CaseIterable, Hashable, Sendable {
     /// The client closed (TCP EOF or reset).
     case clientClosed = "client-closed"
-    /// The model closed the connection (the `close` no-match policy).
+    /// The model closed the connection: after the reply of a state where the real server
+    /// closed (`EmulationOptions.serverCloseShare`), or under the `close` no-match policy.
     case modelClosed = "model-closed"
     /// A limit ended the conversation (the preceding `session.limit` says which).
     case limit

@@ -25,6 +25,9 @@ public struct EmulationArguments: ParsableArguments {
     @Option(help: "Seed for the random choices, so a run replays (default: random).")
     public var seed: UInt64?
 
+    @Option(name: .customLong("close-share"), help: "Close after a state's reply when the real server closed there after more than this share (0...1) of the state's visits; 1: never (only --no-match close closes).")
+    public var closeShare: Double = EmulationOptions.defaultServerCloseShare
+
     public init() {}
 
     public func validate() throws {
@@ -33,6 +36,7 @@ public struct EmulationArguments: ParsableArguments {
             throw ValidationError("--quiet-time-ms must be between 0 and \(maxMilliseconds) (one day)")
         }
         guard maxRequestBytes >= 1 else { throw ValidationError("--max-request-bytes must be at least 1") }
+        guard (0...1).contains(closeShare) else { throw ValidationError("--close-share must be between 0 and 1") }
     }
 
     var options: EmulationOptions {
@@ -43,8 +47,15 @@ public struct EmulationArguments: ParsableArguments {
         }
         return EmulationOptions(
             noMatch: policy, responseChoice: randomReplies ? .weightedRandom : .mostFrequent,
-            maxRequestBytes: maxRequestBytes, quietTime: Int64(clamping: quietTimeMilliseconds).multipliedClamped(by: 1_000_000)
+            maxRequestBytes: maxRequestBytes, quietTime: Int64(clamping: quietTimeMilliseconds).multipliedClamped(by: 1_000_000),
+            serverCloseShare: Self.serverCloseShare(closeShare)
         )
+    }
+
+    /// `--close-share` as `EmulationOptions.serverCloseShare`: 1 (no share of the visits can be
+    /// more than all of them) switches closing off.
+    public static func serverCloseShare(_ share: Double) -> Double? {
+        share >= 1 ? nil : share
     }
 }
 

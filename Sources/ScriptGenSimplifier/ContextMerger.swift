@@ -122,6 +122,14 @@ struct ContextMerger {
         return false
     }
 
+    /// Whether the real server closed after both commands or after neither (more than half of
+    /// their targets' visits; `ServerCloseSeparation.closes`). Always true with
+    /// `separateServerCloses` off.
+    private func closesAlike(_ a: Command, _ b: Command) -> Bool {
+        guard options.separateServerCloses else { return true }
+        return ServerCloseSeparation.closes(a.members, in: tree) == ServerCloseSeparation.closes(b.members, in: tree)
+    }
+
     /// Two unifying commands can live side by side in one context when one has only exact
     /// patterns and no request is in both: each training request still reaches its own.
     private static func canStayApart(_ a: Command, _ b: Command) -> Bool {
@@ -158,12 +166,16 @@ struct ContextMerger {
                 // Incompatible answers: evidence refuses the merge; without it the two stay
                 // separate commands when one is exact and they share no request (the emulator
                 // prefers the exact one for its own bytes: `GET /` keeps its 200 beside a
-                // general `GET <path>` answered 404), else they unify.
+                // general `GET <path>` answered 404), else they unify. A command the server
+                // closed after and one it did not also stay apart that way
+                // (`separateServerCloses`: `GET / HTTP/1.0` beside `GET` of HTTP/1.1), but
+                // never refuse a merge.
                 for index in overlapping where !compatibility.defaultsCompatible(merged[index].replies, command.replies) {
                     if compatibility.conflictIsEvident(merged[index].replies, command.replies) { return false }
                 }
                 overlapping.removeAll { index in
-                    !compatibility.defaultsCompatible(merged[index].replies, command.replies) && Self.canStayApart(merged[index], command)
+                    (!compatibility.defaultsCompatible(merged[index].replies, command.replies) || !closesAlike(merged[index], command))
+                        && Self.canStayApart(merged[index], command)
                 }
                 guard let position = overlapping.first else {
                     merged.append(command)
@@ -325,6 +337,7 @@ struct ContextMerger {
                 for member in command.members {
                     state.visits += tree.states[member].visits
                     state.endings += tree.states[member].endings
+                    state.serverCloses += tree.states[member].serverCloses
                     state.cutRequests += tree.states[member].cutRequests
                     stateOfTree[member] = states.count
                 }

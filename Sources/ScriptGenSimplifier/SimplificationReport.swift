@@ -58,6 +58,9 @@ public struct SimplificationReport: Hashable, Sendable {
     public var requestsRerouted: Int
     /// Edges left without requests by rerouting (dropped).
     public var edgesEmptiedByRerouting: Int
+    /// Edges made for the requests after which the real server closed (or did not) apart from
+    /// the rest of their cluster (`separateServerCloses`).
+    public var edgesSeparatedByServerClose: Int
     public var fanoutActions: [FanoutAction]
     /// Edges not made because the machine had `maxStates` states, and the conversations
     /// (weight) they carried, counted in their state's `cutRequests`.
@@ -96,6 +99,7 @@ public struct SimplificationReport: Hashable, Sendable {
         unassignedKeptExact = 0
         requestsRerouted = 0
         edgesEmptiedByRerouting = 0
+        edgesSeparatedByServerClose = 0
         fanoutActions = []
         edgesCutByStateLimit = 0
         requestsCutByStateLimit = 0
@@ -117,6 +121,9 @@ public struct SimplificationReport: Hashable, Sendable {
             "  \(sampledRequests) requests aligned, \(assignedRequests) assigned by nearest representative (\(patternsWidened) widened, \(unassignedKeptExact) kept exact)",
             "  \(requestsRerouted) requests rerouted to the edge the emulator prefers (\(edgesEmptiedByRerouting) edges emptied)",
         ]
+        if edgesSeparatedByServerClose > 0 {
+            lines.append("  \(edgesSeparatedByServerClose) edges for requests the server closed after (or not), apart from their cluster")
+        }
         for action in fanoutActions {
             lines.append("  state \(action.state): \(action.edgesBefore) edges over the fan-out limit -> \(action.edgesAfter) (threshold \(action.threshold)\(action.microclusteringDisabled ? ", microclustering off" : "")\(action.edgesMergedIntoCatchAll > 0 ? ", \(action.edgesMergedIntoCatchAll) merged into a catch-all" : ""))")
         }

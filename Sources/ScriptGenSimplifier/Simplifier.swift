@@ -5,10 +5,10 @@ import ScriptGenModel
 /// few generalised edges, merging the subtrees behind the edges of each cluster.
 ///
 /// Top-down from the root, one group of merged raw states at a time (breadth-first): the
-/// group's replies, visits, endings and cut requests are pooled; its outgoing requests are
-/// macroclustered, aligned, analysed and microclustered into final clusters, one edge each;
-/// the raw targets of an edge's requests form the next group. docs/simplifier.md has the
-/// rules. Pure and deterministic: the same machine and options give the same result.
+/// group's replies, visits, endings, server closes and cut requests are pooled; its outgoing
+/// requests are macroclustered, aligned, analysed and microclustered into final clusters, one
+/// edge each; the raw targets of an edge's requests form the next group. docs/simplifier.md
+/// has the rules. Pure and deterministic: the same machine and options give the same result.
 public enum Simplifier {
     /// The simplified machine and what was done. States are numbered depth-first from the root
     /// along the edge order (heaviest first), like the builder's, so every subtree is a
@@ -33,7 +33,9 @@ public enum Simplifier {
         var head = 0
         while head < groups.count {
             let outgoing = OutgoingRequests(group: groups[head], machine: machine)
-            let edges = generalisedEdges(outgoing, state: head, options: options, report: &report)
+            let closing = options.separateServerCloses
+                ? outgoing.requests.indices.map { ServerCloseSeparation.closes(outgoing.targets[$0], in: machine) } : []
+            let edges = generalisedEdges(outgoing, closing: closing, state: head, options: options, report: &report)
             for edge in edges {
                 if groups.count >= maxStates {
                     states[head].cutRequests += edge.weight
@@ -115,9 +117,12 @@ public enum Simplifier {
         var requests: [Int]
     }
 
-    /// The edges of one group: generalised, within the fan-out, routed the way the emulator
-    /// will route them, heaviest first (ties: the edge whose first request was seen first).
-    static func generalisedEdges(_ outgoing: OutgoingRequests, state: StateID, options: SimplifierOptions, report: inout SimplificationReport) -> [PlannedEdge] {
+    /// The edges of one group: generalised, within the fan-out, requests the server closed
+    /// after kept apart (`closing`, per request; empty: not), routed the way the emulator will
+    /// route them, heaviest first (ties: the edge whose first request was seen first).
+    static func generalisedEdges(
+        _ outgoing: OutgoingRequests, closing: [Bool] = [], state: StateID, options: SimplifierOptions, report: inout SimplificationReport
+    ) -> [PlannedEdge] {
         let maxFanout = max(1, options.maxFanout)
         var generaliser = EdgeGeneraliser(options: options, requests: outgoing.requests, weights: outgoing.weights)
         var threshold = options.macroclusterThreshold
@@ -156,6 +161,12 @@ public enum Simplifier {
         report.assignedRequests += generaliser.tally.assigned
         report.patternsWidened += generaliser.tally.widened
         report.unassignedKeptExact += generaliser.tally.keptExact
+        if !closing.isEmpty {
+            let separation = ServerCloseSeparation.separated(
+                finals, outgoing: outgoing, closing: closing, options: options, maxEdges: maxFanout - outgoing.opaque.count)
+            finals = separation.finals
+            report.edgesSeparatedByServerClose += separation.added
+        }
 
         var routing = EdgeRouting(finals: finals, outgoing: outgoing)
         routing.route()
@@ -179,13 +190,14 @@ public enum Simplifier {
     }
 
     /// The state standing for a group of raw states: replies pooled (identical replies' counts
-    /// summed; most frequent first, ties by first seen in the group's order), visits, endings
-    /// and cut requests summed. Edges are added later.
+    /// summed; most frequent first, ties by first seen in the group's order), visits, endings,
+    /// server closes and cut requests summed. Edges are added later.
     static func pooled(_ group: [StateID], in machine: StateMachine) -> State {
         var state = State()
         for raw in group {
             state.visits += machine.states[raw].visits
             state.endings += machine.states[raw].endings
+            state.serverCloses += machine.states[raw].serverCloses
             state.cutRequests += machine.states[raw].cutRequests
         }
         state.replies = ContextMerger.pooledReplies(group.map { machine.states[$0].replies })

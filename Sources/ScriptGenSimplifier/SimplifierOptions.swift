@@ -19,6 +19,7 @@ public struct SimplifierOptions: Hashable, Sendable {
     public static let defaultTrimPartialTokens = true
     public static let defaultGeneraliseLoneArguments = true
     public static let defaultRespArguments = true
+    public static let defaultSeparateServerCloses = true
     public static let defaultMinConflictObservations = 2
     public static let defaultRelativeLengthSlack = 0.5
     public static let defaultMinimumLengthSlack = 2
@@ -107,6 +108,13 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// argument by argument: arguments equal in every request stay fixed, the others become
     /// gaps for the length digits and the value (`RespPatterns`). Default true.
     public var respArguments: Bool
+    /// An edge's requests after which the real server closed the connection (in more than
+    /// half of their visits, `State.serverCloses`) and those after which it did not get
+    /// separate edges: the smaller side (by conversations) gets its own, more specific edges,
+    /// the larger keeps the cluster's pattern. So `GET / HTTP/1.0` (Apache closes) keeps a
+    /// state of its own beside the general `GET` of HTTP/1.1 (kept alive), and the emulator
+    /// closes after the one and not the other. Default true.
+    public var separateServerCloses: Bool
 
     // MARK: Limits
 
@@ -168,6 +176,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         minRequestsForWildcard: Int = Self.defaultMinRequestsForWildcard,
         generaliseLoneArguments: Bool = Self.defaultGeneraliseLoneArguments,
         respArguments: Bool = Self.defaultRespArguments,
+        separateServerCloses: Bool = Self.defaultSeparateServerCloses,
         maxFanout: Int = Self.defaultMaxFanout,
         maxStates: Int = Self.defaultMaxStates,
         fanoutThresholdStep: Double = Self.defaultFanoutThresholdStep,
@@ -196,6 +205,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         self.minRequestsForWildcard = minRequestsForWildcard
         self.generaliseLoneArguments = generaliseLoneArguments
         self.respArguments = respArguments
+        self.separateServerCloses = separateServerCloses
         self.maxFanout = maxFanout
         self.maxStates = maxStates
         self.fanoutThresholdStep = fanoutThresholdStep
@@ -229,6 +239,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         public static let minRequestsForWildcard = "simplifier.minRequestsForWildcard"
         public static let generaliseLoneArguments = "simplifier.generaliseLoneArguments"
         public static let respArguments = "simplifier.respArguments"
+        public static let separateServerCloses = "simplifier.separateServerCloses"
         public static let maxFanout = "simplifier.maxFanout"
         public static let maxStates = "simplifier.maxStates"
         public static let fanoutThresholdStep = "simplifier.fanoutThresholdStep"
@@ -262,6 +273,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             Name.minRequestsForWildcard: .integer(minRequestsForWildcard),
             Name.generaliseLoneArguments: .integer(generaliseLoneArguments ? 1 : 0),
             Name.respArguments: .integer(respArguments ? 1 : 0),
+            Name.separateServerCloses: .integer(separateServerCloses ? 1 : 0),
             Name.maxFanout: .integer(maxFanout),
             Name.maxStates: .integer(maxStates),
             Name.fanoutThresholdStep: .number(fanoutThresholdStep),
@@ -298,6 +310,7 @@ public struct SimplifierOptions: Hashable, Sendable {
             minRequestsForWildcard: parameters.integer(Name.minRequestsForWildcard) ?? Self.defaultMinRequestsForWildcard,
             generaliseLoneArguments: Self.switchValue(parameters, Name.generaliseLoneArguments) ?? Self.defaultGeneraliseLoneArguments,
             respArguments: Self.switchValue(parameters, Name.respArguments) ?? Self.defaultRespArguments,
+            separateServerCloses: Self.switchValue(parameters, Name.separateServerCloses) ?? Self.defaultSeparateServerCloses,
             maxFanout: parameters.integer(Name.maxFanout) ?? Self.defaultMaxFanout,
             maxStates: parameters.integer(Name.maxStates) ?? Self.defaultMaxStates,
             fanoutThresholdStep: parameters.number(Name.fanoutThresholdStep) ?? Self.defaultFanoutThresholdStep,

@@ -78,7 +78,11 @@ struct EvaluateCommand: ParsableCommand {
         case weighted
     }
 
+    @Option(name: .customLong("close-share"), help: "Close after a state's reply when the real server closed there after more than this share (0...1) of the state's visits; 1: never.")
+    var closeShare: Double = EmulationOptions.defaultServerCloseShare
+
     func validate() throws {
+        guard (0...1).contains(closeShare) else { throw ValidationError("--close-share must lie between 0 and 1") }
         guard showMisses >= 0 else { throw ValidationError("--show-misses must be 0 or more") }
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must lie between 0 and 1") }
         if !sweep { try input.requireCaptures() }
@@ -101,6 +105,7 @@ struct EvaluateCommand: ParsableCommand {
         case .close: emulation.noMatch = .close
         }
         emulation.responseChoice = responses == .weighted ? .weightedRandom : .mostFrequent
+        emulation.serverCloseShare = EmulationArguments.serverCloseShare(closeShare)
         return EvaluationOptions(emulation: emulation, seed: seed, maxMisses: showMisses)
     }
 

@@ -3,7 +3,7 @@ import ScriptGenCapture
 @testable import ScriptGenFlows
 
 /// A tiny script of TCP packets between one client and one server.
-private struct Script {
+struct Script {
     let client = Endpoint(address: IPAddress("10.0.0.1")!, port: 40000)
     let server = Endpoint(address: IPAddress("10.0.0.2")!, port: 21)
     var clientISN: UInt32 = 1000
@@ -37,7 +37,7 @@ private struct Script {
     }
 }
 
-private func texts(_ conversation: Conversation) -> [String] {
+func texts(_ conversation: Conversation) -> [String] {
     conversation.messages.map { "\($0.direction == .client ? "C" : "S"):\(String(decoding: $0.payload, as: UTF8.self))" }
 }
 
