@@ -228,7 +228,7 @@ final class EpollLoop {
         descriptorsClosed = true
         for listener in listeners { _ = close(listener.socket.descriptor) }
         listeners = []
-        for case let connection? in connections { connection.conversation?.close(reason: .shutdown, on: connection) }
+        for case let connection? in connections { connection.closeForShutdown() }
         _ = close(wakeup)
         _ = close(epoll)
     }
@@ -255,6 +255,11 @@ final class EpollLoop {
                 } else if Int(fd) < connections.count, let connection = connections[Int(fd)] {
                     // Stale readiness of a descriptor closed and reused in this batch is harmless:
                     // reads and writes are non-blocking, and only a read decides a close.
+                    if connection.isDraining {
+                        // Writable, or an error or hang-up that the write will report.
+                        connection.writePending()
+                        continue
+                    }
                     if flags & cepoll_out != 0 { connection.writePending() }
                     if flags & (cepoll_in | cepoll_hup | cepoll_err | cepoll_rdhup) != 0, !connection.isClosed {
                         connection.readAvailable()
@@ -352,12 +357,13 @@ final class EpollLoop {
             _ = close(fd)
             return
         }
+        connection.conversation = conversation
         guard !connection.isClosed else {
             // The model closed at once (after its banner): the conversation has ended.
+            connection.conversation = nil
             conversation.finished(now: MonotonicClock.now())
             return
         }
-        connection.conversation = conversation
         // A client that speaks first (no banner) has often sent its request by the time it is
         // accepted: read it now, and a conversation that ends in one exchange never enters the
         // epoll set. Nothing there costs one read that finds nothing.
@@ -365,12 +371,14 @@ final class EpollLoop {
             connection.readAvailable()
             if connection.isClosed { return }
         }
+        // Draining (closed by the model after an answer the kernel did not take at once) or
+        // open: either way the socket waits in the epoll set, and in the wheel for its idle time.
         connection.register()
         wheel.add(connection)
     }
 
-    func watch(_ connection: EpollConnection, output: Bool, firstTime: Bool) {
-        let flags = cepoll_in | cepoll_rdhup | (output ? cepoll_out : 0)
+    func watch(_ connection: EpollConnection, output: Bool, input: Bool, firstTime: Bool) {
+        let flags = (input ? cepoll_in | cepoll_rdhup : 0) | (output ? cepoll_out : 0)
         _ = firstTime ? cepoll_add(epoll, connection.descriptor, flags) : cepoll_modify(epoll, connection.descriptor, flags)
     }
 
@@ -399,6 +407,10 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     /// The armed quiet-time deadline, `.max` when none.
     var quietDeadline: Int64 = .max
     private(set) var isClosed = false
+    /// Closed by the conversation, writing what is queued before the socket is closed.
+    private(set) var isDraining = false
+    /// When queued answers last moved (while draining).
+    private var lastProgress: Int64 = 0
     /// Whether any answer was queued (the banner, at open).
     private(set) var hasSent = false
     private var registered = false
@@ -418,7 +430,7 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     func register() {
         registered = true
         watchingOutput = pendingCount > 0
-        loop.watch(self, output: watchingOutput, firstTime: true)
+        loop.watch(self, output: watchingOutput, input: !isDraining, firstTime: true)
     }
 
     func readAvailable() {
@@ -441,9 +453,14 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
         let taken = pending.withUnsafeBytes { send(UnsafeRawBufferPointer(rebasing: $0[pendingStart...])) }
         guard taken >= 0 else { return }
         pendingStart += taken
+        if taken > 0 { lastProgress = MonotonicClock.now() }
         if pendingCount == 0 {
             pending = []
             pendingStart = 0
+            if isDraining {
+                closeNow()
+                return
+            }
             setWatchingOutput(false)
         }
     }
@@ -462,17 +479,17 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     }
 
     private func failed(code: Int32) {
-        if let conversation {
+        if let conversation, !isDraining {
             conversation.failed(reset: code == ECONNRESET || code == EPIPE, on: self)
         } else {
-            closeConnection()
+            closeNow()
         }
     }
 
     private func setWatchingOutput(_ watching: Bool) {
         guard watching != watchingOutput else { return }
         watchingOutput = watching
-        if registered { loop.watch(self, output: watching, firstTime: false) }
+        if registered { loop.watch(self, output: watching, input: !isDraining, firstTime: false) }
     }
 
     // MARK: - ConversationConnection
@@ -499,11 +516,34 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
 
     func flushQueued() {}
 
-    func closeConnection() {
+    func closeConnection(afterSending: Bool) {
+        guard !isClosed, !isDraining else { return }
+        guard afterSending, pendingCount > 0 else {
+            closeNow()
+            return
+        }
+        // Input is no longer read; the socket stays until the queue is written, it fails, or
+        // the client takes nothing for the idle time (the wheel's sweep).
+        isDraining = true
+        lastProgress = MonotonicClock.now()
+        if registered { loop.watch(self, output: true, input: false, firstTime: false) }
+    }
+
+    /// The server stops: the conversation closes (and logs `shutdown`), a draining one at once.
+    func closeForShutdown() {
+        if let conversation, !isDraining {
+            conversation.close(reason: .shutdown, on: self)
+        } else {
+            closeNow()
+        }
+    }
+
+    /// Closes at once. What the kernel already took is still delivered; answers queued here
+    /// are dropped.
+    private func closeNow() {
         guard !isClosed else { return }
         isClosed = true
-        // What the kernel already took is still delivered; answers beyond its buffer for a
-        // client that stopped reading are dropped, as the limit says.
+        isDraining = false
         _ = close(descriptor)
         loop.remove(self)
         if let conversation {
@@ -523,6 +563,10 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
 
     /// Called by the wheel.
     func sweep(now: Int64) {
+        if isDraining {
+            if now - lastProgress >= loop.limits.idleTimeout { closeNow() }
+            return
+        }
         conversation?.sweep(now: now, on: self)
     }
 }

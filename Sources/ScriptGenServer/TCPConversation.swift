@@ -8,7 +8,10 @@ protocol ConversationConnection: AnyObject {
     func queue(_ bytes: [UInt8])
     func flushQueued()
     /// Closes the connection; the connection then calls `TCPConversation.finished` once.
-    func closeConnection()
+    /// `afterSending`: the answers still queued are delivered first (the model or the client
+    /// ended the conversation), bounded by the idle time; otherwise they are dropped (a limit,
+    /// a failure, shutdown).
+    func closeConnection(afterSending: Bool)
     /// Calls `TCPConversation.quietTimeReached` at or after `deadline` (monotonic
     /// nanoseconds), replacing the deadline armed before.
     func armQuietTimer(at deadline: Int64)
@@ -136,7 +139,9 @@ final class TCPConversation {
             armedDeadline = .max
             connection.cancelQuietTimer()
         }
-        connection.closeConnection()
+        // The last answers matter when the model or the client ends the conversation (a page
+        // larger than the socket buffer, then the server's close).
+        connection.closeConnection(afterSending: reason == .modelClosed || reason == .clientClosed)
     }
 
     // MARK: - Actions, limits and timers

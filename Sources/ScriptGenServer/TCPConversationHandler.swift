@@ -89,6 +89,9 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     private var timer: Scheduled<Void>?
     private var wheel: ConversationWheel?
     private var context: ChannelHandlerContext?
+    /// Closed by the conversation, waiting for its queued answers to be written.
+    private var isDraining = false
+    private var drainStarted: Int64 = 0
     var wheelIndex = -1
 
     init(service: ServiceContext) {
@@ -158,6 +161,13 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
 
     /// Called by the wheel.
     func sweep(now: Int64) {
+        if isDraining {
+            if now - drainStarted >= service.limits.idleTimeout {
+                leaveWheel()
+                context?.close(promise: nil)
+            }
+            return
+        }
         conversation?.sweep(now: now, on: self)
     }
 
@@ -172,10 +182,21 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
         context?.flush()
     }
 
-    func closeConnection() {
-        guard let context else { return }
-        leaveWheel()
-        context.close(promise: nil)
+    func closeConnection(afterSending: Bool) {
+        guard let context, !isDraining else { return }
+        guard afterSending else {
+            leaveWheel()
+            context.close(promise: nil)
+            return
+        }
+        // Writes complete in order: once this empty one is written, so is every answer before
+        // it. Until then the wheel's sweep bounds a client that takes nothing.
+        isDraining = true
+        drainStarted = Self.now()
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { [self] _ in
+            leaveWheel()
+            context.close(promise: nil)
+        }
     }
 
     func armQuietTimer(at deadline: Int64) {

@@ -164,4 +164,26 @@ import Testing
         #expect(sink.wait { $0.filter { $0.id == .sessionClosed }.count >= 1 })
         #expect(sink.events.contains { $0.id == .sessionClosed && $0.value("requests") == .int(0) && $0.value("reason") == .string("client-closed") })
     }
+
+    /// `GET\r\n` answered with 4 MiB, after which the real server always closed.
+    static let bigThenClose = StateMachine(transport: .tcp, port: 80, states: [
+        State(edges: [Edge(pattern: .exact(b("GET\r\n")), weight: 1, target: 1)], visits: 2),
+        State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x43, count: 4 << 20)]), count: 2)],
+              visits: 2, endings: 2, serverCloses: 2),
+    ])
+
+    @Test(arguments: ServerEngine.available) func anAnswerLargerThanTheSocketBufferIsWholeBeforeTheModelCloses(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.bigThenClose, limits: ServerLimits(maxBufferedBytes: 8 << 20))
+        defer { server.shutdown() }
+        let client = try #require(TestClient(port: port))
+        client.send(b("GET\r\n"))
+        // Read late, so the answer cannot have gone into the kernel's buffers at once.
+        usleep(200_000)
+        let answer = client.read(maxBytes: 8 << 20)
+        #expect(answer.utf8.count == 4 << 20)
+        #expect(sink.wait { $0.contains { $0.id == .sessionClosed } })
+        let closed = try #require(sink.events.first { $0.id == .sessionClosed })
+        #expect(closed.value("reason") == .string("model-closed"))
+        #expect(closed.value("bytesOut") == .int(4 << 20))
+    }
 }
