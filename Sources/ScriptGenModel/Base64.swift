@@ -10,34 +10,52 @@ public enum Base64 {
         return table
     }()
 
-    /// Encodes `bytes`, appending the text to `out` (the honeypot's event log builds its lines
-    /// as bytes). Written through buffers after one resize: appending byte by byte was a tenth
-    /// of the honeypot's work per connection.
+    /// Pairs of symbols for every 12 bits, so each 3 input bytes take two lookups.
+    // Written once, before first use, then only read.
+    nonisolated(unsafe) private static let pairs: UnsafeMutablePointer<UInt16> = {
+        let table = UnsafeMutablePointer<UInt16>.allocate(capacity: 4096)
+        for value in 0..<4096 {
+            // Memory order: the first symbol in the first byte on every host.
+            let pair = [alphabet[value >> 6], alphabet[value & 63]]
+            table[value] = pair.withUnsafeBytes { $0.loadUnaligned(as: UInt16.self) }
+        }
+        return table
+    }()
+
+    /// Symbols `encode(_:into:)` writes for `count` bytes.
+    public static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
+
+    /// Writes the text of `bytes` at `output`, which has room for `encodedCount(bytes.count)`
+    /// symbols (the honeypot's event log writes in place; every request and answer passes
+    /// here).
+    public static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) {
+        guard let input = bytes.baseAddress else { return }
+        let out = UnsafeMutableRawPointer(output)
+        var index = 0, position = 0
+        while index + 3 <= bytes.count {
+            let chunk = Int(input[index]) << 16 | Int(input[index + 1]) << 8 | Int(input[index + 2])
+            out.storeBytes(of: pairs[chunk >> 12], toByteOffset: position, as: UInt16.self)
+            out.storeBytes(of: pairs[chunk & 0xFFF], toByteOffset: position + 2, as: UInt16.self)
+            index += 3
+            position += 4
+        }
+        let remaining = bytes.count - index
+        guard remaining > 0 else { return }
+        var chunk = Int(input[index]) << 16
+        if remaining == 2 { chunk |= Int(input[index + 1]) << 8 }
+        output[position] = alphabet[chunk >> 18 & 63]
+        output[position + 1] = alphabet[chunk >> 12 & 63]
+        output[position + 2] = remaining == 2 ? alphabet[chunk >> 6 & 63] : UInt8(ascii: "=")
+        output[position + 3] = UInt8(ascii: "=")
+    }
+
+    /// Encodes `bytes`, appending the text to `out`.
     public static func append(_ bytes: [UInt8], to output: inout [UInt8]) {
         let start = output.count
-        output.append(contentsOf: repeatElement(0, count: (bytes.count + 2) / 3 * 4))
+        let count = encodedCount(bytes.count)
+        output.append(contentsOf: repeatElement(0, count: count))
         output.withUnsafeMutableBufferPointer { out in
-            bytes.withUnsafeBufferPointer { input in
-                alphabet.withUnsafeBufferPointer { table in
-                    var index = 0, position = start
-                    func put(_ chunk: UInt32, shift: UInt32) {
-                        out[position] = table[Int(chunk >> shift & 63)]
-                        position += 1
-                    }
-                    while index + 3 <= input.count {
-                        let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-                        put(chunk, shift: 18); put(chunk, shift: 12); put(chunk, shift: 6); put(chunk, shift: 0)
-                        index += 3
-                    }
-                    let remaining = input.count - index
-                    guard remaining > 0 else { return }
-                    var chunk = UInt32(input[index]) << 16
-                    if remaining == 2 { chunk |= UInt32(input[index + 1]) << 8 }
-                    put(chunk, shift: 18); put(chunk, shift: 12)
-                    if remaining == 2 { put(chunk, shift: 6) } else { out[position] = UInt8(ascii: "="); position += 1 }
-                    out[position] = UInt8(ascii: "=")
-                }
-            }
+            bytes.withUnsafeBufferPointer { encode($0, into: out.baseAddress! + start) }
         }
     }
 

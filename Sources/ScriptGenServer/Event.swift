@@ -37,15 +37,13 @@ public struct Event: Sendable {
     func appendJSONLine(to out: inout [UInt8]) {
         let buffer = LineBuffer()
         var times = WallTimeCache()
-        var scratch: [UInt8] = []
-        appendJSONLine(to: buffer, times: &times, scratch: &scratch)
+        appendJSONLine(to: buffer, times: &times)
         buffer.withUnsafeBytes { out.append(contentsOf: $0) }
     }
 
     /// Appends `jsonLine()` to the event log's queue, written in place. `times` keeps the text
-    /// of the current second; `scratch` is reused for base64 (the model's encoder writes to
-    /// an array).
-    func appendJSONLine(to buffer: LineBuffer, times: inout WallTimeCache, scratch: inout [UInt8]) {
+    /// of the current second.
+    func appendJSONLine(to buffer: LineBuffer, times: inout WallTimeCache) {
         // Room for the longest text the line can have, so its pieces are copied unchecked.
         var bound = 32 + JSONText.stringBound(id.rawValue) + WallTimeCache.bound
         for field in fields {
@@ -55,7 +53,7 @@ public struct Event: Sendable {
             case .int: bound += JSONText.intBound
             case .double: bound += JSONText.doubleBound
             case .bool: bound += 5
-            case .bytes(let bytes): bound += (bytes.count + 2) / 3 * 4 + 2
+            case .bytes(let bytes): bound += Base64.encodedCount(bytes.count) + 2
             }
         }
         buffer.write(bound: bound) { writer in
@@ -74,10 +72,8 @@ public struct Event: Sendable {
                 case .double(let number): JSONText.appendDouble(number, to: &writer)
                 case .bool(let flag): flag ? writer.write("true") : writer.write("false")
                 case .bytes(let bytes):
-                    scratch.removeAll(keepingCapacity: true)
-                    Base64.append(bytes, to: &scratch)
                     writer.write(UInt8(ascii: "\""))
-                    scratch.withUnsafeBufferPointer { writer.write($0) }
+                    writer.writeBase64(bytes)
                     writer.write(UInt8(ascii: "\""))
                 }
             }

@@ -91,7 +91,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
         // each other's formatting, only for one copy into the queue.
         let scratch = LineScratch.current
         scratch.line.removeAll(keepingCapacity: scratch.line.capacity <= 1 << 20)
-        event.appendJSONLine(to: scratch.line, times: &scratch.times, scratch: &scratch.base64)
+        event.appendJSONLine(to: scratch.line, times: &scratch.times)
         let length = scratch.line.count
         lock.withLock {
             // A line that would take the queue past its limit is dropped whole.

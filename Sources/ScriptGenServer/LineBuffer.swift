@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ScriptGenModel
 
 /// Growable bytes that event lines are written into in place: the event log's queue. A line
 /// is written through a `LineWriter` after room for its upper bound was made, so its pieces
@@ -101,19 +102,26 @@ struct LineWriter {
         count += bytes.count
     }
 
+    /// `bytes` as base64 text, encoded in place.
+    mutating func writeBase64(_ bytes: [UInt8]) {
+        let length = Base64.encodedCount(bytes.count)
+        precondition(length <= capacity - count, "event line longer than its bound")
+        bytes.withUnsafeBufferPointer { Base64.encode($0, into: start + count) }
+        count += length
+    }
+
     @inline(__always)
     mutating func write(_ text: StaticString) {
         write(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }
 
-/// One thread's room for serialising event lines outside the event log's lock: the line, the
-/// text of the current second, and base64 space. Kept per thread (pthread key), shared by
+/// One thread's room for serialising event lines outside the event log's lock: the line and
+/// the text of the current second. Kept per thread (pthread key), shared by
 /// every log, released when the thread exits.
 final class LineScratch {
     let line = LineBuffer()
     var times = WallTimeCache()
-    var base64: [UInt8] = []
 
     private static let key: pthread_key_t? = {
         var key = pthread_key_t()

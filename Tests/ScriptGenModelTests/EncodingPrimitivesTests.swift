@@ -18,6 +18,18 @@ import Testing
         }
     }
 
+    /// Every 12-bit group in both halves of a 3-byte chunk, against Foundation.
+    @Test func everyPairOfSymbolsAgreesWithFoundation() {
+        var bytes: [UInt8] = []
+        for value in 0..<4096 {
+            bytes += [UInt8(value >> 4), UInt8((value & 0xF) << 4 | value >> 8), UInt8(value & 0xFF)]
+        }
+        #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
+        var output = [UInt8](repeating: 0, count: Base64.encodedCount(bytes.count))
+        output.withUnsafeMutableBufferPointer { out in bytes.withUnsafeBufferPointer { Base64.encode($0, into: out.baseAddress!) } }
+        #expect(String(decoding: output, as: UTF8.self) == Data(bytes).base64EncodedString())
+    }
+
     @Test func everyByteValueAndLengthRoundTrips() {
         for length in 0..<10 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 97 + 200) }

@@ -24,8 +24,7 @@ import Testing
     @Test func inPlaceLinesEqualSeparateLines() {
         let buffer = LineBuffer()
         var times = WallTimeCache()
-        var scratch: [UInt8] = []
-        for event in Self.events { event.appendJSONLine(to: buffer, times: &times, scratch: &scratch) }
+        for event in Self.events { event.appendJSONLine(to: buffer, times: &times) }
         #expect(buffer.bytes == Self.events.flatMap { $0.jsonLine() })
         let lines = buffer.bytes.split(separator: 0x0a)
         #expect(lines.count == Self.events.count)
