@@ -33,6 +33,8 @@ echo "== scriptgen evaluate: the FTP model on held-out conversations it never sa
 "$bin/scriptgen" evaluate "$out/example.model" Fixtures/captures/ftp-heldout.pcap --port 21 2>/dev/null | head -3
 
 echo "== scriptgen serve $out/example.model --listen 127.0.0.1 --port-offset $offset --events $out/events.jsonl"
+# serve appends to its log; the demo shows this run's events only.
+: > "$out/events.jsonl"
 "$bin/scriptgen-honeypot" serve "$out/example.model" --listen 127.0.0.1 --port-offset "$offset" --events "$out/events.jsonl" &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
