@@ -52,4 +52,47 @@ import Testing
         #expect(Self.everySessionClosedOnce(server, sink), "\(Self.counts(sink))")
         #expect(sink.events.filter { $0.id == .sessionClosed && $0.value("reason") == .string("model-closed") }.count == 10)
     }
+
+    /// A loopback client whose receive window stays small (no autotuning): a long answer
+    /// waits in the server.
+    static func connectWithSmallReceiveBuffer(port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var size: Int32 = 4096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard status == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// An 8 MiB banner, after which the real server always closed.
+    static let hugeClosingBanner = StateMachine(transport: .tcp, port: 80, states: [
+        State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x44, count: 8 << 20)]), count: 2)],
+              visits: 2, endings: 2, serverCloses: 2),
+    ])
+
+    /// The banner is still queued when the model closes: the client that reads nothing is
+    /// ended at the idle time, not held until shutdown.
+    @Test(arguments: ServerEngine.available) func aDrainFromTheBannerEndsAtTheIdleTime(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.hugeClosingBanner,
+                                                  limits: ServerLimits(maxBufferedBytes: 32 << 20, idleTimeout: 200_000_000))
+        defer { server.shutdown() }
+        let fd = try #require(Self.connectWithSmallReceiveBuffer(port: port))
+        defer { close(fd) }
+        #expect(sink.wait { $0.contains { $0.id == .sessionOpened } })
+        // Computed apart: a failed #expect would describe the server and its huge model.
+        let allClosed = Self.everySessionClosedOnce(server, sink)
+        #expect(allClosed, "\(Self.counts(sink))")
+        #expect(sink.events.contains { $0.id == .sessionClosed && $0.value("reason") == .string("model-closed") },
+                "\(sink.events.filter { $0.id == .sessionClosed || $0.id == .sessionLimit }.map { "\($0)" })")
+    }
 }
