@@ -114,6 +114,12 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
             context.close(promise: nil)
             return
         }
+        guard context.channel.isActive else {
+            // Closed already (the model closed after a banner written at once, or the write
+            // failed): channelInactive came before the conversation was known.
+            opened.finished(now: Self.now())
+            return
+        }
         conversation = opened
         if !opened.isClosing {
             let wheel = service.wheels.wheel(for: context.eventLoop)
