@@ -121,11 +121,10 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
             return
         }
         conversation = opened
-        if !opened.isClosing {
-            let wheel = service.wheels.wheel(for: context.eventLoop)
-            self.wheel = wheel
-            wheel.add(self)
-        }
+        // Open, or draining an answer the model closed after: the sweep bounds either.
+        let wheel = service.wheels.wheel(for: context.eventLoop)
+        self.wheel = wheel
+        wheel.add(self)
         context.fireChannelActive()
     }
 
