@@ -95,4 +95,143 @@ import Testing
         #expect(sink.events.contains { $0.id == .sessionClosed && $0.value("reason") == .string("model-closed") },
                 "\(sink.events.filter { $0.id == .sessionClosed || $0.id == .sessionLimit }.map { "\($0)" })")
     }
+
+    @Test(arguments: ServerEngine.available) func aDrainingConversationWhoseClientResetsEndsOnce(engine: ServerEngine) throws {
+        // The idle time is a minute: only the reset can end the drain within the wait.
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.hugeClosingBanner, limits: ServerLimits(maxBufferedBytes: 32 << 20))
+        defer { server.shutdown() }
+        let fd = try #require(Self.connectWithSmallReceiveBuffer(port: port))
+        #expect(sink.wait { $0.contains { $0.id == .sessionOpened } })
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(fd)
+        let allClosed = Self.everySessionClosedOnce(server, sink)
+        #expect(allClosed, "\(Self.counts(sink))")
+    }
+
+    @Test(arguments: ServerEngine.available) func aDrainingConversationOpenAtShutdownIsClosedOnce(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.hugeClosingBanner, limits: ServerLimits(maxBufferedBytes: 32 << 20))
+        let fd = try #require(Self.connectWithSmallReceiveBuffer(port: port))
+        defer { close(fd) }
+        let other = try #require(TestClient(port: port))
+        #expect(sink.wait { $0.filter { $0.id == .sessionOpened }.count == 2 })
+        server.shutdown()
+        let events = sink.events
+        #expect(events.filter { $0.id == .sessionClosed }.count == 2)
+        #expect(server.sessionCounts.open == 0)
+        #expect(events.last?.id == .serverStopped)
+        _ = other
+    }
+
+    /// Banner; `HELLO` -> hello; `QUIT` -> bye and the model closes; `BIG` -> 64 KiB;
+    /// `DUMP` -> 1 MiB and the model closes.
+    static let mixed: StateMachine = {
+        let edges = [
+            Edge(pattern: .exact(b("HELLO\r\n")), weight: 1, target: 1), Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 2),
+            Edge(pattern: .exact(b("BIG\r\n")), weight: 1, target: 3), Edge(pattern: .exact(b("DUMP\r\n")), weight: 1, target: 4),
+        ]
+        func bytes(_ count: Int) -> ObservedReply { ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x45, count: count)]), count: 1) }
+        return StateMachine(transport: .tcp, port: 21, states: [
+            State(replies: [TestMachines.reply("220 ready\r\n")], edges: edges),
+            State(replies: [TestMachines.reply("250 hello\r\n")], edges: edges),
+            State(replies: [TestMachines.reply("221 bye\r\n")], visits: 1, endings: 1, serverCloses: 1),
+            State(replies: [bytes(65_536)], edges: edges),
+            State(replies: [bytes(1 << 20)], visits: 1, endings: 1, serverCloses: 1),
+        ])
+    }()
+
+    /// One client of kind `kind % 8`; clients left open for the server to end are added to `held`.
+    static func client(kind: Int, port: Int, held: inout [TestClient]) {
+        guard let client = TestClient(port: port, timeoutSeconds: 2) else { return }
+        switch kind % 8 {
+        case 0:
+            _ = client.read(until: "\r\n")
+            client.send(b("HELLO\r\n"))
+            _ = client.read(until: "250 hello\r\n")
+            client.send(b("QUIT\r\n"))
+            _ = client.waitForClose()
+        case 1:
+            client.reset()
+        case 2:
+            client.send(b("HELLO\r\n"))
+            client.shutdownWrite()
+            _ = client.waitForClose()
+        case 3:
+            // Asks for 2.5 MiB, reads nothing, and leaves with unread bytes (a reset).
+            for _ in 0..<40 { client.send(b("BIG\r\n")) }
+        case 4:
+            break
+        case 5:
+            client.send(b("HEL"))
+            held.append(client)
+        case 6:
+            client.send(Array(repeating: b("HELLO\r\n"), count: 30).flatMap { $0 })
+            _ = client.waitForClose()
+        default:
+            client.send(b("DUMP\r\n"))
+            held.append(client)
+        }
+    }
+
+    static let stressLimits = ServerLimits(idleTimeout: 300_000_000, maxRequests: 20)
+
+    @Test(arguments: ServerEngine.available) func manyShortConnectionsOfEveryKindEachLogOneClose(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.mixed, limits: Self.stressLimits, threads: 4)
+        defer { server.shutdown() }
+        let held = HeldClients()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            var mine: [TestClient] = []
+            for index in 0..<80 { Self.client(kind: index + worker, port: port, held: &mine) }
+            held.add(mine)
+        }
+        let allClosed = Self.everySessionClosedOnce(server, sink, seconds: 20)
+        #expect(allClosed, "\(Self.counts(sink))")
+        #expect(server.sessionCounts.opened >= 100)
+        held.closeAll()
+    }
+
+    @Test(arguments: ServerEngine.available) func shutdownInTheMiddleOfManyConnectionsClosesEachOnce(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.mixed, limits: Self.stressLimits, threads: 4)
+        let held = HeldClients()
+        let clients = DispatchGroup()
+        for worker in 0..<4 {
+            DispatchQueue.global().async(group: clients) {
+                var mine: [TestClient] = []
+                for index in 0..<80 { Self.client(kind: index + worker, port: port, held: &mine) }
+                held.add(mine)
+            }
+        }
+        #expect(sink.wait { $0.filter { $0.id == .sessionOpened }.count >= 40 })
+        server.shutdown()
+        server.shutdown()
+        let events = sink.events
+        let opened = events.filter { $0.id == .sessionOpened }.count
+        let closed = events.filter { $0.id == .sessionClosed }.count
+        #expect(opened == closed)
+        #expect(server.sessionCounts.open == 0)
+        #expect(events.last?.id == .serverStopped)
+        #expect(events.filter { $0.id == .serverStopped }.count == 1)
+        #expect(clients.wait(timeout: .now() + 60) == .success)
+        // Nothing is logged after the server stopped.
+        #expect(sink.events.count == events.count)
+        held.closeAll()
+    }
+}
+
+/// Clients kept open by several threads until the test closes them.
+final class HeldClients: @unchecked Sendable {
+    private let lock = NSLock()
+    private var clients: [TestClient] = []
+
+    func add(_ more: [TestClient]) {
+        lock.lock()
+        clients += more
+        lock.unlock()
+    }
+
+    func closeAll() {
+        lock.lock()
+        clients = []
+        lock.unlock()
+    }
 }
