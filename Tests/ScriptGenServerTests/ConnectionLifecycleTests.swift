@@ -123,6 +123,31 @@ import Testing
         _ = other
     }
 
+    /// A client that reads the queued answer a little at a time makes progress for ever: the
+    /// duration limit still ends the conversation.
+    @Test(arguments: ServerEngine.available) func aSlowReaderOfADrainIsEndedByTheDurationLimit(engine: ServerEngine) throws {
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.hugeClosingBanner,
+                                                  limits: ServerLimits(maxBufferedBytes: 32 << 20, maxDuration: 500_000_000))
+        defer { server.shutdown() }
+        let fd = try #require(Self.connectWithSmallReceiveBuffer(port: port))
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // About 8 KiB every 20 ms: the 8 MiB banner would take 20 s; watch for 10 s at most.
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        var received = 0
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, !sink.events.contains(where: { $0.id == .sessionClosed }) {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if count <= 0 { break }
+            received += count
+            usleep(20_000)
+        }
+        let allClosed = Self.everySessionClosedOnce(server, sink, seconds: 1)
+        #expect(allClosed, "\(Self.counts(sink)) after \(received) bytes read")
+        #expect(received < 8 << 20)
+    }
+
     /// Banner; `HELLO` -> hello; `QUIT` -> bye and the model closes; `BIG` -> 64 KiB;
     /// `DUMP` -> 1 MiB and the model closes.
     static let mixed: StateMachine = {
