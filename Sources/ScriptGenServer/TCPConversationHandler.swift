@@ -167,7 +167,7 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     /// Called by the wheel.
     func sweep(now: Int64) {
         if isDraining {
-            if now - drainStarted >= service.limits.idleTimeout {
+            if now - drainStarted >= service.limits.idleTimeout || conversation?.hasLastedItsDuration(now: now) == true {
                 leaveWheel()
                 context?.close(promise: nil)
             }
