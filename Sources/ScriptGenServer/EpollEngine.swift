@@ -425,6 +425,8 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     }
 
     private var pendingCount: Int { pending.count - pendingStart }
+    /// Bytes the queue holds in memory, sent ones not yet released included.
+    var queueStorage: Int { pending.count }
 
     /// Adds the socket to the loop's epoll set, once the conversation is open.
     func register() {
