@@ -500,6 +500,12 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
         guard !isClosed, !bytes.isEmpty else { return }
         hasSent = true
         if pendingCount > 0 {
+            // The bytes sent go once they outweigh those still queued: a client that always
+            // leaves some behind would otherwise keep everything it was ever sent.
+            if pendingStart >= pendingCount {
+                pending.removeFirst(pendingStart)
+                pendingStart = 0
+            }
             pending.append(contentsOf: bytes)
         } else {
             let taken = bytes.withUnsafeBytes { send($0) }
