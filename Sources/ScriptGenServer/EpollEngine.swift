@@ -425,6 +425,8 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     }
 
     private var pendingCount: Int { pending.count - pendingStart }
+    /// Bytes the queue holds in memory, sent ones not yet released included.
+    var queueStorage: Int { pending.count }
 
     /// Adds the socket to the loop's epoll set, once the conversation is open.
     func register() {
@@ -498,6 +500,12 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
         guard !isClosed, !bytes.isEmpty else { return }
         hasSent = true
         if pendingCount > 0 {
+            // The bytes sent go once they outweigh those still queued: a client that always
+            // leaves some behind would otherwise keep everything it was ever sent.
+            if pendingStart >= pendingCount {
+                pending.removeFirst(pendingStart)
+                pendingStart = 0
+            }
             pending.append(contentsOf: bytes)
         } else {
             let taken = bytes.withUnsafeBytes { send($0) }
@@ -564,7 +572,7 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     /// Called by the wheel.
     func sweep(now: Int64) {
         if isDraining {
-            if now - lastProgress >= loop.limits.idleTimeout { closeNow() }
+            if now - lastProgress >= loop.limits.idleTimeout || conversation?.hasLastedItsDuration(now: now) == true { closeNow() }
             return
         }
         conversation?.sweep(now: now, on: self)

@@ -113,6 +113,12 @@ final class TCPConversation {
         checkTimeLimits(now: now, on: connection)
     }
 
+    /// Whether the conversation has lasted `maxDuration`: a drain ends then too, however
+    /// slowly the client keeps reading.
+    func hasLastedItsDuration(now: Int64) -> Bool {
+        now - openedAt >= service.limits.maxDuration
+    }
+
     /// The quiet-time deadline armed through `armQuietTimer` has come.
     func quietTimeReached(now: Int64, on connection: some ConversationConnection) {
         armedDeadline = .max
@@ -186,7 +192,7 @@ final class TCPConversation {
     /// Ends the conversation when a time limit has passed; true when it did.
     @discardableResult
     private func checkTimeLimits(now: Int64, on connection: some ConversationConnection) -> Bool {
-        if now - openedAt >= service.limits.maxDuration {
+        if hasLastedItsDuration(now: now) {
             end(limit: .maxDuration, value: Int(service.limits.maxDuration / 1_000_000), on: connection)
             return true
         }

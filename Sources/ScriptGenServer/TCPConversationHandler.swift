@@ -114,12 +114,17 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
             context.close(promise: nil)
             return
         }
-        conversation = opened
-        if !opened.isClosing {
-            let wheel = service.wheels.wheel(for: context.eventLoop)
-            self.wheel = wheel
-            wheel.add(self)
+        guard context.channel.isActive else {
+            // Closed already (the model closed after a banner written at once, or the write
+            // failed): channelInactive came before the conversation was known.
+            opened.finished(now: Self.now())
+            return
         }
+        conversation = opened
+        // Open, or draining an answer the model closed after: the sweep bounds either.
+        let wheel = service.wheels.wheel(for: context.eventLoop)
+        self.wheel = wheel
+        wheel.add(self)
         context.fireChannelActive()
     }
 
@@ -162,7 +167,7 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     /// Called by the wheel.
     func sweep(now: Int64) {
         if isDraining {
-            if now - drainStarted >= service.limits.idleTimeout {
+            if now - drainStarted >= service.limits.idleTimeout || conversation?.hasLastedItsDuration(now: now) == true {
                 leaveWheel()
                 context?.close(promise: nil)
             }

@@ -152,4 +152,39 @@ import Testing
         let opened = events.filter { $0["event"] as? String == "session.opened" && $0["src"] as? String == "127.0.0.8" }
         #expect(opened.count == min(wanted, 500))
     }
+
+    @Test(.enabled(if: Live.has("prlimit")), arguments: ["epoll", "nio"])
+    func runningOutOfDescriptorsRestsTheListenerAndServesAgain(engine: String) throws {
+        // 64 descriptors: about 40 conversations, then accept4 fails with EMFILE.
+        let eventsPath = Live.workDirectory.appendingPathComponent("events-\(UUID().uuidString).log").path
+        let process = try BackgroundProcess(URL(fileURLWithPath: "/usr/bin/env"), [
+            "prlimit", "--nofile=64", Live.honeypotBinary.path, "serve", try Live.model("ftp"), "--listen", "127.0.0.1",
+            "--map", "21=0", "--events", eventsPath, "--threads", "2", "--engine", engine,
+        ])
+        #expect(process.wait { _, err in err.contains("stop with Ctrl-C") }, "serve did not start: \(process.stderr)")
+        let listening = process.stderr.split(separator: "\n").first { $0.contains("listening on tcp 127.0.0.1:") }
+        let port = try #require(listening.flatMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { Int($0.split(separator: ":")[1]) }
+        })
+        var held: [Int32] = []
+        for _ in 0..<100 {
+            if let fd = Self.connect(port: port, from: "127.0.0.9") { held.append(fd) }
+        }
+        #expect(held.count == 100)
+        // Some are served before the descriptors run out; the rest wait in the backlog.
+        let served = Self.waitForLines(in: eventsPath, count: 20) { $0.contains(#""event":"session.opened""#) }
+        #expect(served)
+        #expect(process.isRunning)
+        held.forEach { close($0) }
+        // Descriptors free again: the listener accepts what waited, and new clients.
+        Self.honestClientIsServed(port: port)
+        let status = process.stop(signal: SIGTERM)
+        #expect(status == 0, "serve exited with \(status): \(process.stderr)")
+        let events = ServeProcess.events(at: eventsPath)
+        let opened = events.filter { $0["event"] as? String == "session.opened" }.count
+        let closed = events.filter { $0["event"] as? String == "session.closed" }.count
+        #expect(opened == closed)
+        #expect(opened > 20)
+    }
 }
+
