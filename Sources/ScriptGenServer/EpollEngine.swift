@@ -11,6 +11,7 @@ import NIOCore
 final class EpollEngine: @unchecked Sendable {
     private let loops: [EpollLoop]
     private var threads: [pthread_t] = []
+    private var stopped = false
     private let lock = ConditionLock()
 
     init(threadCount: Int, limits: ServerLimits) throws {
@@ -60,10 +61,15 @@ final class EpollEngine: @unchecked Sendable {
     /// Closes the listeners and every open conversation (each logs its close), then waits for
     /// the threads. Safe to call more than once, and before `start()`.
     func shutdown() {
-        let running = lock.withLock { () -> [pthread_t] in
-            defer { threads = [] }
-            return threads
+        let (running, first) = lock.withLock { () -> ([pthread_t], Bool) in
+            defer {
+                threads = []
+                stopped = true
+            }
+            return (threads, !stopped)
         }
+        // Once only: a stopped loop's wakeup descriptor is closed, and its number may be reused.
+        guard first else { return }
         for loop in loops { loop.requestStop() }
         for thread in running { pthread_join(thread, nil) }
         // Loops that never ran (start failed or was not called) still own their sockets.
@@ -198,6 +204,7 @@ final class EpollLoop {
         wakeup = cepoll_eventfd()
         guard wakeup >= 0, cepoll_add(epoll, wakeup, cepoll_in) == 0 else {
             let code = errno
+            if wakeup >= 0 { _ = close(wakeup) }
             _ = close(epoll)
             throw IOError(errnoCode: code, reason: "eventfd")
         }

@@ -158,7 +158,10 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A reset or a failed write ends this conversation only.
         if let conversation {
-            conversation.failed(reset: (error as? IOError)?.errnoCode == ECONNRESET, on: self)
+            // A reset, or a write after the client's reset (EPIPE), is the client's close, as on
+            // the epoll engine.
+            let code = (error as? IOError)?.errnoCode
+            conversation.failed(reset: code == ECONNRESET || code == EPIPE, on: self)
         } else {
             context.close(promise: nil)
         }
