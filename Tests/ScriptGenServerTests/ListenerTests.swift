@@ -72,16 +72,8 @@ import Testing
         // A machine without IPv6 loopback cannot bind ::1: nothing to check there.
         guard let port6 = try? server6.start()[0].port else { return }
         defer { server6.shutdown() }
-        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try #require(connectLoopback(port: port6, ipv6: true))
         defer { close(fd) }
-        var address = sockaddr_in6()
-        address.sin6_family = sa_family_t(AF_INET6)
-        address.sin6_port = in_port_t(UInt16(port6).bigEndian)
-        inet_pton(AF_INET6, "::1", &address.sin6_addr)
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-        }
-        try #require(status == 0)
         #expect(sink6.wait { $0.contains { $0.id == .sessionOpened } })
         let opened6 = try #require(sink6.events.first { $0.id == .sessionOpened })
         #expect(opened6.value("src") == .string("::1"))
