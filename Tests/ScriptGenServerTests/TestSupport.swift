@@ -139,21 +139,24 @@ func connectLoopback(port: Int, ipv6: Bool = false, prepare: (Int32) -> Void = {
         address.sin6_family = sa_family_t(AF_INET6)
         address.sin6_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET6, "::1", &address.sin6_addr)
-        status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-        }
+        status = connect(fd, to: &address)
     } else {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        status = connect(fd, to: &address)
     }
     guard status == 0 else {
         close(fd)
         return nil
     }
     return fd
+}
+
+/// connect(2) to a `sockaddr_in` or `sockaddr_in6`.
+private func connect<Address>(_ fd: Int32, to address: inout Address) -> Int32 {
+    withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
+    }
 }
