@@ -5,7 +5,7 @@
 # fork-per-connection path (`respond` under Scripts/honeyd-harness.py), then the memory of
 # `serve` holding 10,000 idle connections.
 #
-#   Scripts/bench-serve.sh                        # release build, 10 s per load run
+#   Scripts/bench-serve.sh                        # release build, 10 s per load run; serve --threads $(nproc), wrk -t2 -c16 and -c64
 #   DURATION=20 CONNECTIONS=128 Scripts/bench-serve.sh
 #   CONNECTIONS="64 256" WRK_THREADS="1 2" SERVE_THREADS="1 2" ROUNDS=3 FORK=0 IDLE=0 Scripts/bench-serve.sh
 #   CONFIG=debug Scripts/bench-serve.sh
@@ -38,10 +38,10 @@ cd "$(dirname "$0")/.."
 
 CONFIG=${CONFIG:-release}
 DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-64}
+CONNECTIONS=${CONNECTIONS:-16 64}
 FORK_CONNECTIONS=${FORK_CONNECTIONS:-16}
-SERVE_THREADS=${SERVE_THREADS:-1}
-WRK_THREADS=${WRK_THREADS:-1}
+SERVE_THREADS=${SERVE_THREADS:-$(nproc)}  # serve's default: one event loop per core
+WRK_THREADS=${WRK_THREADS:-2}
 ROUNDS=${ROUNDS:-1}
 REFERENCE=${REFERENCE:-nginx}
 FORK=${FORK:-1}
