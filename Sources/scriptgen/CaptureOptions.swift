@@ -23,6 +23,9 @@ struct CaptureOptions: ParsableArguments {
     @Option(help: "Idle time (capture time, seconds) that separates UDP conversations.")
     var udpTimeout: Double = 60
 
+    @Option(help: "Seconds after its last payload within which a server's FIN counts as closing right after its reply (longer: an idle timeout, not learned as a close).")
+    var serverCloseDelay: Double = Double(FlowOptions().maxServerCloseDelay) / 1e9
+
     @Option(help: "Payload bytes kept per conversation; more is counted and dropped.")
     var maxConversationBytes: Int = FlowOptions().maxBytesPerConversation
 
@@ -43,6 +46,7 @@ struct CaptureOptions: ParsableArguments {
             throw ValidationError("--server \(server): expected an address or a network like 10.0.0.0/8 or 2001:db8::/32")
         }
         guard tcpTimeout > 0, udpTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        guard serverCloseDelay >= 0, serverCloseDelay.isFinite else { throw ValidationError("--server-close-delay must be zero or more seconds") }
         guard maxConversationBytes > 0, maxTotalBytes > 0, maxOpenConversations > 0 else {
             throw ValidationError("limits must be positive")
         }
@@ -54,6 +58,7 @@ struct CaptureOptions: ParsableArguments {
         parameters["flows.tcpIdleTimeoutSeconds"] = .number(tcpTimeout)
         parameters["flows.udpIdleTimeoutSeconds"] = .number(udpTimeout)
         parameters["flows.requireHandshake"] = .flag(requireHandshake)
+        parameters["flows.serverCloseDelaySeconds"] = .number(serverCloseDelay)
         if !ports.isEmpty { parameters["filter.ports"] = .text(ports.sorted().map(String.init).joined(separator: ",")) }
         if !servers.isEmpty { parameters["filter.servers"] = .text(servers.joined(separator: ",")) }
         return parameters
@@ -64,6 +69,7 @@ struct CaptureOptions: ParsableArguments {
         options.flow.requireHandshake = requireHandshake
         options.flow.tcpIdleTimeout = .seconds(tcpTimeout)
         options.flow.udpIdleTimeout = .seconds(udpTimeout)
+        options.flow.maxServerCloseDelay = .seconds(serverCloseDelay)
         options.flow.maxBytesPerConversation = maxConversationBytes
         options.flow.maxTotalBytes = maxTotalBytes
         options.flow.maxOpenConversations = maxOpenConversations

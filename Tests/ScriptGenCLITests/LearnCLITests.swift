@@ -19,6 +19,23 @@ import ScriptGenModel
         machine.states[state].edges.first { $0.pattern.exactBytes == Array(request.utf8) }?.target
     }
 
+    /// Apache's FIN follows its HTTP/1.0 answer within microseconds: learned as a close at the
+    /// default 1 s, not when no delay at all is allowed; the model records the setting.
+    @Test func serverCloseDelayDecidesWhatCountsAsAClose() throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (model, _, _) = try Self.learn(["http-train.pcap"], ["--port", "80"], in: directory)
+        let (strict, _, _) = try Self.learn(["http-train.pcap"], ["--port", "80", "--server-close-delay", "0"], in: directory)
+        let closes = { (file: ModelFile) in file.machines.flatMap(\.states).map(\.serverCloses).reduce(0, +) }
+        #expect(closes(model) > 0)
+        #expect(closes(strict) == 0)
+        #expect(model.parameters["flows.serverCloseDelaySeconds"] == .number(1))
+        #expect(strict.parameters["flows.serverCloseDelaySeconds"] == .number(0))
+        let refused = try CLIRunner.run(["learn", CLIRunner.fixture("http-train.pcap"), "--server-close-delay", "-1", "-o", directory.appendingPathComponent("x").path])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--server-close-delay"))
+    }
+
     @Test func learningIsDeterministicByteForByte() throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
