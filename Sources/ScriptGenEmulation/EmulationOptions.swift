@@ -96,4 +96,10 @@ public struct EmulationOptions: Hashable, Sendable {
         // NaN (no share at all) switches closing off rather than comparing false everywhere.
         self.serverCloseShare = serverCloseShare.flatMap { $0.isNaN ? nil : min(1, max(0, $0)) }
     }
+
+    /// The closing rule, shared with the simplifier (which keeps closing requests apart by the
+    /// default share): the real server closed after more than `share` of `visits`.
+    public static func closes(serverCloses: Int, visits: Int, share: Double = defaultServerCloseShare) -> Bool {
+        serverCloses > 0 && Double(serverCloses) > share * Double(visits)
+    }
 }

@@ -354,8 +354,9 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// Closes after the reply of `state` when the real server did there (see the type's doc).
     private mutating func closeIfTheServerClosed(after state: StateID, into actions: inout [EmulatorAction]) {
         guard let share = options.serverCloseShare, machine.machine.transport == .tcp else { return }
-        let observed = machine.machine.states[state]
-        guard observed.serverCloses > 0, Double(observed.serverCloses) > share * Double(observed.visits) else { return }
+        // Two counts read in place: no copy of the state's replies and edges per request.
+        let closes = machine.machine.states[state].serverCloses
+        guard closes > 0, EmulationOptions.closes(serverCloses: closes, visits: machine.machine.states[state].visits, share: share) else { return }
         close(into: &actions)
     }
 

@@ -579,7 +579,7 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     /// Called by the wheel.
     func sweep(now: Int64) {
         if isDraining {
-            if now - lastProgress >= loop.limits.idleTimeout || conversation?.hasLastedItsDuration(now: now) == true { closeNow() }
+            if conversation?.drainHasExpired(lastProgress: lastProgress, now: now) ?? true { closeNow() }
             return
         }
         conversation?.sweep(now: now, on: self)

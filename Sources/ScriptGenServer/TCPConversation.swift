@@ -113,10 +113,16 @@ final class TCPConversation {
         checkTimeLimits(now: now, on: connection)
     }
 
-    /// Whether the conversation has lasted `maxDuration`: a drain ends then too, however
-    /// slowly the client keeps reading.
+    /// Whether the conversation has lasted `maxDuration`.
     func hasLastedItsDuration(now: Int64) -> Bool {
         now - openedAt >= service.limits.maxDuration
+    }
+
+    /// Whether a drain (closed, answers still being written) must stop: the client took
+    /// nothing for the idle time since `lastProgress`, or the conversation has lasted its
+    /// duration, however slowly the client keeps reading.
+    func drainHasExpired(lastProgress: Int64, now: Int64) -> Bool {
+        now - lastProgress >= service.limits.idleTimeout || hasLastedItsDuration(now: now)
     }
 
     /// The quiet-time deadline armed through `armQuietTimer` has come.

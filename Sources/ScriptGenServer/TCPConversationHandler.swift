@@ -170,7 +170,7 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     /// Called by the wheel.
     func sweep(now: Int64) {
         if isDraining {
-            if now - drainStarted >= service.limits.idleTimeout || conversation?.hasLastedItsDuration(now: now) == true {
+            if conversation?.drainHasExpired(lastProgress: drainStarted, now: now) ?? true {
                 leaveWheel()
                 context?.close(promise: nil)
             }
@@ -201,7 +201,7 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
         // it. Until then the wheel's sweep bounds a client that takes nothing.
         isDraining = true
         drainStarted = Self.now()
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { [self] _ in
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { [self] _ in
             leaveWheel()
             context.close(promise: nil)
         }

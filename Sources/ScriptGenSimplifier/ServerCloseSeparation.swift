@@ -25,8 +25,7 @@ enum ServerCloseSeparation {
             closes += machine.states[target].serverCloses
             visits += machine.states[target].visits
         }
-        // closes > visits / 2, exactly, without doubling a count.
-        return closes > 0 && closes > visits - closes
+        return EmulationOptions.closes(serverCloses: closes, visits: visits)
     }
 
     /// `finals` with each mixed cluster split as described above, and how many edges the
