@@ -15,18 +15,22 @@ public struct Event: Sendable {
     /// Wall-clock time of the event.
     public var time: WallTime
     public var fields: [(name: String, value: Value)]
+    /// The conversation's endpoints, for formats that repeat them in every line (cowrie, ECS);
+    /// the native format names them once, in `session.opened`.
+    public var endpoints: SessionEndpoints?
 
-    public init(_ id: EventID, time: WallTime, _ fields: [(name: String, value: Value)] = []) {
+    public init(_ id: EventID, time: WallTime, _ fields: [(name: String, value: Value)] = [], endpoints: SessionEndpoints? = nil) {
         self.id = id
         self.time = time
         self.fields = fields
+        self.endpoints = endpoints
     }
 
     public func value(_ name: String) -> Value? {
         fields.first { $0.name == name }?.value
     }
 
-    /// `{"event":…,"time":…,<fields>}` followed by a newline.
+    /// The native line, `{"event":…,"time":…,<fields>}` and a newline, without a sensor.
     public func jsonLine() -> [UInt8] {
         var out: [UInt8] = []
         appendJSONLine(to: &out)
@@ -41,20 +45,13 @@ public struct Event: Sendable {
         buffer.withUnsafeBytes { out.append(contentsOf: $0) }
     }
 
-    /// Appends `jsonLine()` to the event log's queue, written in place. `times` keeps the text
-    /// of the current second.
-    func appendJSONLine(to buffer: LineBuffer, times: inout WallTimeCache) {
+    /// Appends the native line to the event log's queue, written in place. `times` keeps the
+    /// text of the current second; `sensor` (already a quoted JSON string) follows `time`.
+    func appendJSONLine(to buffer: LineBuffer, times: inout WallTimeCache, sensor: [UInt8] = []) {
         // Room for the longest text the line can have, so its pieces are copied unchecked.
-        var bound = 32 + JSONText.stringBound(id.rawValue) + WallTimeCache.bound
+        var bound = 44 + JSONText.stringBound(id.rawValue) + WallTimeCache.bound + sensor.count
         for field in fields {
-            bound += JSONText.stringBound(field.name) + 2
-            switch field.value {
-            case .string(let text): bound += JSONText.stringBound(text)
-            case .int: bound += JSONText.intBound
-            case .double: bound += JSONText.doubleBound
-            case .bool: bound += 5
-            case .bytes(let bytes): bound += Base64.encodedCount(bytes.count) + 2
-            }
+            bound += JSONText.stringBound(field.name) + 2 + Self.bound(of: field.value)
         }
         buffer.write(bound: bound) { writer in
             writer.write(#"{"event":"#)
@@ -62,22 +59,42 @@ public struct Event: Sendable {
             writer.write(#","time":""#)
             times.write(time, to: &writer)
             writer.write(UInt8(ascii: "\""))
+            if !sensor.isEmpty {
+                writer.write(#","sensor":"#)
+                sensor.withUnsafeBufferPointer { writer.write($0) }
+            }
             for field in fields {
                 writer.write(UInt8(ascii: ","))
                 JSONText.appendString(field.name, to: &writer)
                 writer.write(UInt8(ascii: ":"))
-                switch field.value {
-                case .string(let text): JSONText.appendString(text, to: &writer)
-                case .int(let number): JSONText.appendInt(number, to: &writer)
-                case .double(let number): JSONText.appendDouble(number, to: &writer)
-                case .bool(let flag): flag ? writer.write("true") : writer.write("false")
-                case .bytes(let bytes):
-                    writer.write(UInt8(ascii: "\""))
-                    writer.writeBase64(bytes)
-                    writer.write(UInt8(ascii: "\""))
-                }
+                Self.write(field.value, to: &writer)
             }
             writer.write("}\n")
+        }
+    }
+
+    /// Bytes `write(_:to:)` writes at most for `value`.
+    static func bound(of value: Value) -> Int {
+        switch value {
+        case .string(let text): JSONText.stringBound(text)
+        case .int: JSONText.intBound
+        case .double: JSONText.doubleBound
+        case .bool: 5
+        case .bytes(let bytes): Base64.encodedCount(bytes.count) + 2
+        }
+    }
+
+    /// `value` as JSON: strings escaped, bytes as quoted base64.
+    static func write(_ value: Value, to writer: inout LineWriter) {
+        switch value {
+        case .string(let text): JSONText.appendString(text, to: &writer)
+        case .int(let number): JSONText.appendInt(number, to: &writer)
+        case .double(let number): JSONText.appendDouble(number, to: &writer)
+        case .bool(let flag): flag ? writer.write("true") : writer.write("false")
+        case .bytes(let bytes):
+            writer.write(UInt8(ascii: "\""))
+            writer.writeBase64(bytes)
+            writer.write(UInt8(ascii: "\""))
         }
     }
 }
@@ -86,4 +103,17 @@ public struct Event: Sendable {
 /// failing destination is counted, not propagated, so the honeypot keeps running.
 public protocol EventSink: Sendable {
     func record(_ event: Event)
+}
+
+/// Hands every event to each sink in turn (the event log, then an HPFeeds publisher).
+public struct EventFanOut: EventSink {
+    public let sinks: [any EventSink]
+
+    public init(_ sinks: [any EventSink]) {
+        self.sinks = sinks
+    }
+
+    public func record(_ event: Event) {
+        for sink in sinks { sink.record(event) }
+    }
 }

@@ -26,6 +26,14 @@ public enum EventID: String, CaseIterable, Hashable, Sendable {
     case sessionClosed = "session.closed"
     /// Lines were dropped because the log destination could not keep up or failed.
     case logDropped = "log.dropped"
+    /// The event file was opened anew (SIGHUP, after log rotation); the first line of the new file.
+    case logReopened = "log.reopened"
+    /// The HPFeeds publisher is connected and authenticated to its broker.
+    case hpfeedsConnected = "hpfeeds.connected"
+    /// The HPFeeds connection failed or was lost; the publisher retries after a back-off.
+    case hpfeedsDisconnected = "hpfeeds.disconnected"
+    /// Events were not published because the HPFeeds queue was full.
+    case hpfeedsDropped = "hpfeeds.dropped"
 }
 
 /// The limits a conversation or the server can hit; the `limit` field of `session.limit` and

@@ -28,15 +28,17 @@ func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
 /// stderr as honeyd's service log). A failing descriptor is counted and otherwise ignored.
 public final class DirectEventWriter: EventSink, @unchecked Sendable {
     private let fd: Int32
+    private let serializer: EventSerializer
     private let lock = ConditionLock()
     private var failures = 0
 
-    public init(fd: Int32) {
+    public init(fd: Int32, serializer: EventSerializer = EventSerializer()) {
         self.fd = fd
+        self.serializer = serializer
     }
 
     public func record(_ event: Event) {
-        let line = event.jsonLine()
+        let line = serializer.line(event)
         lock.withLock {
             if !line.withUnsafeBytes({ writeFully(fd, $0) }) { failures += 1 }
         }
@@ -52,14 +54,19 @@ public final class DirectEventWriter: EventSink, @unchecked Sendable {
 /// so a busy server pays about one wake-up and one `write` per batch, not per line. When the queue exceeds `maxQueuedBytes` (a
 /// slow or stuck destination), new lines are dropped and counted, and a `log.dropped` line
 /// reports them once writing catches up. A failing destination (full disk, closed pipe) loses
-/// lines, never stops the caller.
+/// lines, never stops the caller. `reopen()` (SIGHUP after log rotation) makes the writer open
+/// the file anew between two batches, so no line is lost or split across the rotation.
 public final class EventLog: EventSink, @unchecked Sendable {
     public static let defaultMaxQueuedBytes = 16 << 20
     /// Nanoseconds the writer waits after waking for more lines to join the batch.
     public static let defaultBatchDelay: Int64 = 2_000_000
 
-    private let fd: Int32
+    /// Written only by the writer thread (and closed by `close()` after it has stopped).
+    private var fd: Int32
     private let closeWhenDone: Bool
+    private let serializer: EventSerializer
+    /// The file `reopen()` opens again; nil for a descriptor the log did not open (stdout).
+    private let path: String?
     private let maxQueuedBytes: Int
     private let batchDelay: Int64
     private let lock = ConditionLock()
@@ -71,13 +78,17 @@ public final class EventLog: EventSink, @unchecked Sendable {
     private var flushWaiters = 0
     private var stopping = false
     private var stopped = false
+    private var reopenRequested = false
     private var thread: pthread_t?
 
-    /// `fd` is written by one background thread; with `closeWhenDone` it is closed by `close()`.
-    public init(fd: Int32, closeWhenDone: Bool, maxQueuedBytes: Int = EventLog.defaultMaxQueuedBytes,
-                batchDelay: Int64 = EventLog.defaultBatchDelay) {
+    /// `fd` is written by one background thread; with `closeWhenDone` it is closed by `close()`
+    /// (and by a reopen). `path`: the file `fd` was opened from, for `reopen()`.
+    public init(fd: Int32, closeWhenDone: Bool, serializer: EventSerializer = EventSerializer(), path: String? = nil,
+                maxQueuedBytes: Int = EventLog.defaultMaxQueuedBytes, batchDelay: Int64 = EventLog.defaultBatchDelay) {
         self.fd = fd
         self.closeWhenDone = closeWhenDone
+        self.serializer = serializer
+        self.path = path
         self.maxQueuedBytes = maxQueuedBytes
         self.batchDelay = batchDelay
         switch startThread({ self.writerLoop() }) {
@@ -91,7 +102,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
         // each other's formatting, only for one copy into the queue.
         let scratch = LineScratch.current
         scratch.line.removeAll(keepingCapacity: scratch.line.capacity <= 1 << 20)
-        event.appendJSONLine(to: scratch.line, times: &scratch.times)
+        serializer.append(event, to: scratch.line, times: &scratch.times)
         let length = scratch.line.count
         lock.withLock {
             // A line that would take the queue past its limit is dropped whole.
@@ -112,6 +123,22 @@ public final class EventLog: EventSink, @unchecked Sendable {
     /// Lines dropped so far (queue full or log closed) and writes that failed.
     public var counters: (dropped: Int, failedWrites: Int) {
         lock.withLock { (dropped, failedWrites) }
+    }
+
+    /// Asks the writer to open `path` again (append, create) before its next write and to
+    /// write there from then on: after `logrotate` renamed the file. Lines queued before the
+    /// new file is open go to the old one, whole. Without a path, nothing happens.
+    public func reopen() {
+        guard path != nil else { return }
+        lock.withLock {
+            reopenRequested = true
+            lock.broadcast()
+        }
+    }
+
+    /// Opens the event file for appending, readable by its owner and group.
+    public static func openFile(_ path: String) -> Int32 {
+        open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
     }
 
     /// Blocks until every queued line has been handed to the destination.
@@ -140,7 +167,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
         var reportedDrops = 0
         while true {
             let gather = lock.withLock { () -> Bool in
-                while queue.isEmpty && !stopping && dropped == reportedDrops {
+                while queue.isEmpty && !stopping && dropped == reportedDrops && !reopenRequested {
                     writerAsleep = true
                     lock.wait()
                 }
@@ -159,10 +186,23 @@ public final class EventLog: EventSink, @unchecked Sendable {
             // Report drops counted since the last report, after the lines already queued.
             let drops = lock.withLock { dropped }
             if drops > reportedDrops {
-                batch.append(Event(.logDropped, time: .now(), [("count", .int(drops - reportedDrops)), ("total", .int(drops))]).jsonLine())
+                batch.append(serializer.line(Event(.logDropped, time: .now(), [("count", .int(drops - reportedDrops)), ("total", .int(drops))])))
                 reportedDrops = drops
             }
-            let ok = batch.isEmpty || batch.withUnsafeBytes { writeFully(fd, $0) }
+            var ok = batch.isEmpty || batch.withUnsafeBytes { writeFully(fd, $0) }
+            if lock.withLock({ () -> Bool in defer { reopenRequested = false }; return reopenRequested }), let path {
+                // Between two whole batches: every line is in the old file or the new one.
+                let reopened = Self.openFile(path)
+                var fields: [(name: String, value: Event.Value)] = [("path", .string(path))]
+                if reopened >= 0 {
+                    if closeWhenDone { closeDescriptor(fd) }
+                    fd = reopened
+                } else {
+                    fields.append(("error", .string(String(cString: strerror(errno)))))
+                }
+                let line = serializer.line(Event(.logReopened, time: .now(), fields))
+                ok = line.withUnsafeBytes { writeFully(fd, $0) } && ok
+            }
             let finished = lock.withLock {
                 if !ok { failedWrites += 1 }
                 writing = false

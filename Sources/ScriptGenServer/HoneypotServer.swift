@@ -40,13 +40,13 @@ public final class HoneypotServer: @unchecked Sendable {
         self.log = log
         // With the epoll engine SwiftNIO carries only UDP, one channel per port on one loop.
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.engine == .nio ? configuration.threads : 1)
-        let prefix = String(UInt16.random(in: .min ... .max), radix: 16)
-        self.registry = ConnectionRegistry(limits: configuration.limits, sessionPrefix: prefix + "-")
+        self.registry = ConnectionRegistry(limits: configuration.limits, sessionPrefix: configuration.runID + "-")
     }
 
     /// Binds every served port; on failure closes what was bound and throws.
     public func start() throws -> [BoundPort] {
         log.record(Event(.serverStarted, time: .now(), [
+            ("run", .string(configuration.runID)),
             ("ports", .int(configuration.ports.count)), ("listen", .string(configuration.listenAddress)),
             ("maxConnections", .int(configuration.limits.maxConnections)),
             ("maxConnectionsPerSource", .int(configuration.limits.maxConnectionsPerSource)),

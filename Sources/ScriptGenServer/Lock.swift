@@ -30,6 +30,15 @@ final class ConditionLock: @unchecked Sendable {
     /// Call with the lock held.
     func wait() { pthread_cond_wait(condition, mutex) }
     func broadcast() { pthread_cond_broadcast(condition) }
+
+    /// Call with the lock held: waits for a broadcast or until `nanoseconds` have passed.
+    func wait(nanoseconds: Int64) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let total = Int64(now.tv_nsec) + max(0, nanoseconds)
+        var until = timespec(tv_sec: now.tv_sec + Int(total / 1_000_000_000), tv_nsec: Int(total % 1_000_000_000))
+        _ = pthread_cond_timedwait(condition, mutex, &until)
+    }
 }
 
 /// Runs `body` on a new thread (for `pthread_join`); the error number when the system

@@ -55,9 +55,12 @@ public struct ServerConfiguration: Sendable {
     public var seed: UInt64?
     /// What carries TCP conversations (UDP always goes through SwiftNIO).
     public var engine: ServerEngine
+    /// What every session id of this run starts with (`RunIdentity.make()`).
+    public var runID: String
 
     public init(listenAddress: String, ports: [ServedPort], limits: ServerLimits = ServerLimits(), emulation: EmulationOptions = EmulationOptions(),
-                threads: Int, seed: UInt64? = nil, engine: ServerEngine = .default) {
+                threads: Int, seed: UInt64? = nil, engine: ServerEngine = .default, runID: String = RunIdentity.make()) {
+        self.runID = runID
         self.listenAddress = listenAddress
         self.ports = ports
         self.limits = limits

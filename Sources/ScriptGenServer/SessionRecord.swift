@@ -32,7 +32,7 @@ public struct SessionRecord: Sendable {
             ("dst", .string(endpoints.destinationAddress)),
             ("dport", .int(endpoints.destinationPort)),
             ("modelPort", .int(endpoints.modelPort)),
-        ])
+        ], endpoints: endpoints)
     }
 
     public mutating func received(byteCount: Int) {
@@ -48,7 +48,7 @@ public struct SessionRecord: Sendable {
             return Event(.sessionResponse, time: time, [
                 ("session", .string(session)), ("state", .int(state)),
                 ("length", .int(bytes.count)), ("bytes", .bytes(bytes)),
-            ])
+            ], endpoints: endpoints)
         case .close:
             return nil
         case .matched(let request, let edge, let from, let to):
@@ -59,7 +59,7 @@ public struct SessionRecord: Sendable {
                 ("session", .string(session)), ("state", .int(from)),
                 ("length", .int(request.count)), ("bytes", .bytes(request)),
                 ("match", .string("edge")), ("edge", .int(edge)), ("to", .int(to)),
-            ])
+            ], endpoints: endpoints)
         case .noMatch(let request, let from, let closest):
             requests += 1
             unmatched += 1
@@ -77,14 +77,14 @@ public struct SessionRecord: Sendable {
                     fields.append(("to", .int(closest.target)))
                 }
             }
-            return Event(.sessionRequest, time: time, fields)
+            return Event(.sessionRequest, time: time, fields, endpoints: endpoints)
         case .limitHit(let limit, let inState, let byteCount):
             limitsHit += 1
             let name: ServerLimit = switch limit { case .maxRequestBytes: .maxRequestBytes }
             return Event(.sessionLimit, time: time, [
                 ("session", .string(session)), ("state", .int(inState)),
                 ("limit", .string(name.rawValue)), ("value", .int(byteCount)),
-            ])
+            ], endpoints: endpoints)
         }
     }
 
@@ -94,7 +94,7 @@ public struct SessionRecord: Sendable {
         return Event(.sessionLimit, time: time, [
             ("session", .string(session)), ("state", .int(state)),
             ("limit", .string(limit.rawValue)), ("value", .int(value)),
-        ])
+        ], endpoints: endpoints)
     }
 
     /// The summary; `now`: monotonic nanoseconds.
@@ -110,6 +110,6 @@ public struct SessionRecord: Sendable {
             ("bytesOut", .int(bytesOut)),
             ("limits", .int(limitsHit)),
             ("finalState", .int(state)),
-        ])
+        ], endpoints: endpoints)
     }
 }

@@ -38,8 +38,10 @@ final class ServiceContext: Sendable {
     func generatorSeed(session: String) -> UInt64 {
         // Same server seed and session number: the same choices. Without a seed, the key is
         // random and every session number differs, so every conversation draws its own seed.
+        // Only the number counts: the run id before it differs from run to run.
+        let number = session.utf8.split(separator: UInt8(ascii: "-")).last ?? session.utf8[...]
         var hash: UInt64 = seedKey ^ 0xcbf2_9ce4_8422_2325
-        for byte in session.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for byte in number { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash
     }
 }

@@ -47,6 +47,8 @@ public struct RespondCommand: ParsableCommand {
 
     @OptionGroup public var emulation: EmulationArguments
 
+    @OptionGroup public var eventArguments: EventArguments
+
     public init() {}
 
     public func validate() throws {
@@ -75,7 +77,8 @@ public struct RespondCommand: ParsableCommand {
         }
         let environment = HoneydEnvironment.current(modelPort: port, transport: transport)
         let seed = emulation.seed ?? UInt64.random(in: .min ... .max)
-        let record = SessionRecord(session: "\(getpid())", endpoints: environment, openedAt: MonotonicClock.now())
+        // The run id makes the session unique across restarts; the process id finds the process.
+        let record = SessionRecord(session: "\(RunIdentity.make())-\(getpid())", endpoints: environment, openedAt: MonotonicClock.now())
         var responder = Responder(
             emulator: Emulator(machine: compiled, options: emulation.options, seed: seed),
             record: record,
@@ -83,7 +86,7 @@ public struct RespondCommand: ParsableCommand {
                 transport: transport, idleTimeout: idleTimeout.map { nanoseconds(seconds: $0) },
                 maxDuration: nanoseconds(seconds: maxDuration), maxRequests: maxRequests, maxDatagramBytes: maxDatagramBytes
             ),
-            log: DirectEventWriter(fd: STDERR_FILENO)
+            log: DirectEventWriter(fd: STDERR_FILENO, serializer: eventArguments.serializer)
         )
         _ = responder.run()
     }

@@ -18,7 +18,9 @@ public struct ServeCommand: ParsableCommand {
         Binds every port (shifted by --port-offset or moved by --map), then drops privileges \
         with --user. Each conversation runs its own emulator; limits protect the server from \
         any one client, and every hit is logged. Events (docs/events.md) go to --events, one \
-        JSON object per line. SIGINT/SIGTERM close open conversations, flush the log and exit.
+        JSON object per line, in the --events-format an operator's pipeline reads, and with \
+        --hpfeeds also to an HPFeeds broker. SIGHUP reopens the event file (after log \
+        rotation); SIGINT/SIGTERM close open conversations, flush the log and exit.
         """
     )
 
@@ -69,6 +71,10 @@ public struct ServeCommand: ParsableCommand {
 
     @OptionGroup public var emulation: EmulationArguments
 
+    @OptionGroup public var eventArguments: EventArguments
+
+    @OptionGroup public var hpfeeds: HPFeedsArguments
+
     public init() {}
 
     public func validate() throws {
@@ -112,7 +118,11 @@ public struct ServeCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let files = try models.map { (path: $0, model: try ModelReader.read($0)) }
         let ports = try servedPorts(files)
-        let log = try openEventLog()
+        let serializer = eventArguments.serializer
+        let publisherConfiguration = try hpfeeds.configuration()
+        let log = try openEventLog(serializer)
+        let publisher = publisherConfiguration.map { HPFeedsPublisher(configuration: $0, serializer: serializer, status: log) }
+        let sink: any EventSink = publisher.map { EventFanOut([log, $0]) } ?? log
         let limits = ServerLimits(
             maxConnections: maxConnections, maxConnectionsPerSource: maxConnectionsPerSource, maxBufferedBytes: maxBufferedBytes,
             idleTimeout: nanoseconds(seconds: idleTimeout), maxRequests: maxRequests, maxDuration: nanoseconds(seconds: maxDuration)
@@ -122,21 +132,23 @@ public struct ServeCommand: ParsableCommand {
                 listenAddress: listen, ports: ports, limits: limits, emulation: emulation.options,
                 threads: threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), seed: emulation.seed, engine: engine
             ),
-            log: log
+            log: sink
         )
         let bound: [HoneypotServer.BoundPort]
         do {
             bound = try server.start()
         } catch {
+            publisher?.close(timeout: 0)
             log.close()
             throw CommandFailure("cannot listen: \(error)")
         }
         if let user {
             do {
                 let ids = try dropPrivileges(to: user)
-                log.record(Event(.serverPrivilegesDropped, time: .now(), [("user", .string(user)), ("uid", .int(Int(ids.uid))), ("gid", .int(Int(ids.gid)))]))
+                sink.record(Event(.serverPrivilegesDropped, time: .now(), [("user", .string(user)), ("uid", .int(Int(ids.uid))), ("gid", .int(Int(ids.gid)))]))
             } catch {
                 server.shutdown()
+                publisher?.close(timeout: 0)
                 log.close()
                 throw CommandFailure("\(error)")
             }
@@ -145,7 +157,7 @@ public struct ServeCommand: ParsableCommand {
             let hint = ClientHint.command(transport: port.transport, host: port.address, port: port.port, modelPort: port.modelPort)
             note("listening on \(port.transport.rawValue) \(port.address):\(port.port) (model \(port.transport.rawValue)/\(port.modelPort)); try: \(hint)")
         }
-        note("events to \(events == "-" ? "stdout" : events); stop with Ctrl-C")
+        note("events (\(serializer.format.rawValue), sensor \(serializer.sensor ?? "-")) to \(events == "-" ? "stdout" : events)\(publisherConfiguration.map { ", hpfeeds \($0.broker) channel \($0.channel)" } ?? ""); stop with Ctrl-C")
 
         // Wait for SIGINT/SIGTERM, then close everything in order.
         let stop = DispatchSemaphore(value: 0)
@@ -157,9 +169,19 @@ public struct ServeCommand: ParsableCommand {
             source.resume()
             sources.append(source)
         }
+        // SIGHUP: reopen the event file, as logrotate's postrotate expects.
+        signal(SIGHUP, SIG_IGN)
+        let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangUp.setEventHandler { log.reopen() }
+        hangUp.resume()
+        sources.append(hangUp)
         stop.wait()
         note("stopping")
         server.shutdown()
+        if let publisher {
+            let counters = publisher.close()
+            note("hpfeeds: \(counters.published) events published, \(counters.dropped) dropped (queue full), \(counters.unsent) unsent at exit, \(counters.connections) connections, \(counters.failures) failures")
+        }
         log.close()
         let counters = log.counters
         if counters.dropped > 0 || counters.failedWrites > 0 {
@@ -168,11 +190,11 @@ public struct ServeCommand: ParsableCommand {
         sources.forEach { $0.cancel() }
     }
 
-    private func openEventLog() throws -> EventLog {
-        if events == "-" { return EventLog(fd: STDOUT_FILENO, closeWhenDone: false) }
-        let fd = open(events, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+    private func openEventLog(_ serializer: EventSerializer) throws -> EventLog {
+        if events == "-" { return EventLog(fd: STDOUT_FILENO, closeWhenDone: false, serializer: serializer) }
+        let fd = EventLog.openFile(events)
         guard fd >= 0 else { throw CommandFailure("\(events): cannot open the event log (\(String(cString: strerror(errno))))") }
-        return EventLog(fd: fd, closeWhenDone: true)
+        return EventLog(fd: fd, closeWhenDone: true, serializer: serializer, path: events)
     }
 
     private func note(_ text: String) {

@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Names for one run of a sensor, so logs of several runs and sensors can be merged.
+public enum RunIdentity {
+    /// The run id every session id starts with: the start time in Unix seconds and 16 random
+    /// bits, in hex (`6758a3f1c2e9`). Two restarts of one sensor differ in the time, two
+    /// starts within a second in the random part; ids sort by start time.
+    public static func make(now: WallTime = .now(), random: UInt16 = .random(in: .min ... .max)) -> String {
+        hex(UInt64(truncatingIfNeeded: now.seconds) & 0xffff_ffff, width: 8) + hex(UInt64(random), width: 4)
+    }
+
+    /// The host name (the default `--sensor`); "unknown" if it cannot be read.
+    public static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "unknown" : name
+    }
+
+    private static func hex(_ value: UInt64, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
