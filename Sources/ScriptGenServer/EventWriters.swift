@@ -141,13 +141,14 @@ public final class EventLog: EventSink, @unchecked Sendable {
         open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
     }
 
-    /// Blocks until every queued line has been handed to the destination.
+    /// Blocks until every queued line has been handed to the destination (and a requested
+    /// reopen is done).
     public func flush() {
         lock.withLock {
             flushWaiters += 1
             defer { flushWaiters -= 1 }
             lock.broadcast()
-            while (!queue.isEmpty || writing) && !stopped { lock.wait() }
+            while (!queue.isEmpty || writing || reopenRequested) && !stopped { lock.wait() }
         }
     }
 

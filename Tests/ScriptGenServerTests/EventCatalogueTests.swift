@@ -35,6 +35,19 @@ import Testing
         #expect(documented == EventID.allCases.map(\.rawValue))
     }
 
+    // The ECS table of docs/events.md is EventID.ecsCategory.
+    @Test func ecsCategoriesAreDocumentedAsServed() {
+        var rows: [String] = []
+        var inTable = false
+        for line in Self.document.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("### ") { inTable = line == "### ECS categories"; continue }
+            guard inTable, line.hasPrefix("| `") else { continue }
+            rows.append(line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " | "))
+        }
+        let served = EventID.allCases.map { "`\($0.rawValue)` | \($0.ecsCategory.category) | \($0.ecsCategory.types.joined(separator: ", "))" }
+        #expect(rows == served)
+    }
+
     @Test func everyLimitIsDocumentedAndNothingElse() {
         #expect(Self.documented(under: "Limits") == ServerLimit.allCases.map(\.rawValue))
     }

@@ -92,4 +92,83 @@ import Testing
         #expect(reported == dropped)
         #expect(objects.count - objects.filter { $0["event"] as? String == "log.dropped" }.count == 20_000 - dropped)
     }
+
+    /// Lines of the file at `path` (none if it is missing).
+    static func fileLines(_ path: String) -> [[UInt8]] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return lines(Array(data))
+    }
+
+    // logrotate renames the file, then SIGHUP reopens it: under writers on four threads, every
+    // line lands whole in one of the files, each new file starts with `log.reopened`.
+    @Test func reopenAfterRenameLosesAndSplitsNoLine() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eventlog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.log").path
+        let fd = EventLog.openFile(path)
+        #expect(fd >= 0)
+        let log = EventLog(fd: fd, closeWhenDone: true, serializer: EventSerializer(format: .cowrie, sensor: "s"), path: path)
+        let threads = 4, perThread = 5000, rotations = 5
+        let group = DispatchGroup()
+        for thread in 0..<threads {
+            DispatchQueue.global().async(group: group) {
+                for index in 0..<perThread {
+                    log.record(Event(.sessionResponse, time: .now(), [
+                        ("thread", .int(thread)), ("index", .int(index)), ("bytes", .bytes([UInt8](repeating: 1, count: index % 700))),
+                    ]))
+                    if index % 500 == 0 { usleep(1000) }
+                }
+            }
+        }
+        for rotation in 1...rotations {
+            usleep(20_000)
+            try FileManager.default.moveItem(atPath: path, toPath: path + ".\(rotation)")
+            log.reopen()
+            log.flush()
+            // The new file exists once the writer has handled the request.
+            for _ in 0..<500 where !FileManager.default.fileExists(atPath: path) { usleep(2000) }
+        }
+        group.wait()
+        log.close()
+        var seen = Set<Int>()
+        var reopened = 0
+        for file in [path] + (1...rotations).map({ path + ".\($0)" }) {
+            let lines = Self.fileLines(file)
+            for (number, line) in lines.enumerated() {
+                let object = try #require(parseLine(line), "\(file):\(number + 1) is not one JSON object")
+                if object["eventid"] as? String == "scriptgen.log.reopened" {
+                    reopened += 1
+                    #expect(number == 0, "log.reopened is the first line of the new file")
+                    #expect(object["path"] as? String == path)
+                    continue
+                }
+                seen.insert((object["thread"] as! Int) * perThread + (object["index"] as! Int))
+            }
+        }
+        #expect(reopened == rotations)
+        #expect(seen.count == threads * perThread)
+        #expect(log.counters.dropped == 0)
+    }
+
+    // A reopen that cannot open the file keeps writing the old one and says why there.
+    @Test func failedReopenKeepsTheOldFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("eventlog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.log").path
+        let log = EventLog(fd: EventLog.openFile(path), closeWhenDone: true, path: path)
+        log.record(Event(.sessionOpened, time: .now(), [("index", .int(1))]))
+        log.flush()
+        let moved = directory.path + "-moved"
+        try FileManager.default.moveItem(atPath: directory.path, toPath: moved)
+        defer { try? FileManager.default.removeItem(atPath: moved) }
+        log.reopen()
+        log.flush()
+        log.record(Event(.sessionOpened, time: .now(), [("index", .int(2))]))
+        log.close()
+        let objects = Self.fileLines(moved + "/events.log").compactMap(parseLine)
+        #expect(objects.map { $0["event"] as? String } == ["session.opened", "log.reopened", "session.opened"])
+        #expect(objects[1]["error"] as? String != nil)
+    }
 }
