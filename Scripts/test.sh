@@ -23,5 +23,11 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "note: not root, tests that need ${need[*]} will be skipped" >&2
   fi
 fi
+# The HPFeeds tests run the broker and client of the hpfeeds package (PyPI).
+if ! python3 -c "import hpfeeds.scripts.broker, hpfeeds.asyncio" 2>/dev/null; then
+  python3 -m pip install -q "hpfeeds[broker]==3.1.0" >/dev/null 2>&1 \
+    || python3 -m pip install -q --break-system-packages "hpfeeds[broker]==3.1.0" >/dev/null 2>&1 \
+    || echo "note: could not install hpfeeds, the HPFeeds tests will be skipped" >&2
+fi
 swift build --build-tests
 swift test --skip-build "$@"

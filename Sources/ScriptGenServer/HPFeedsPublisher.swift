@@ -114,6 +114,7 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
         var reportedDrops = 0
         defer { if socket >= 0 { closeDescriptor(socket) } }
         while true {
+            reportDrops(since: &reportedDrops)
             if socket < 0 {
                 if lock.withLock({ stopping }) { break }
                 switch openConnection() {
@@ -167,17 +168,21 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
                 lock.withLock { counters.failures += 1 }
                 disconnected(reason: "write failed (\(String(cString: strerror(errno))))", retryIn: 0)
             }
-            let drops = lock.withLock { counters.dropped }
-            if drops > reportedDrops {
-                status.record(Event(.hpfeedsDropped, time: .now(), [("count", .int(drops - reportedDrops)), ("total", .int(drops))]))
-                reportedDrops = drops
-            }
         }
+        reportDrops(since: &reportedDrops)
         lock.withLock {
             counters.unsent += pending.count
             pending.removeAll()
             pendingBytes = 0
         }
+    }
+
+    /// One `hpfeeds.dropped` for the drops counted since the last report.
+    private func reportDrops(since reported: inout Int) {
+        let drops = lock.withLock { counters.dropped }
+        guard drops > reported else { return }
+        status.record(Event(.hpfeedsDropped, time: .now(), [("count", .int(drops - reported)), ("total", .int(drops))]))
+        reported = drops
     }
 
     private func disconnected(reason: String, retryIn: Int64) {

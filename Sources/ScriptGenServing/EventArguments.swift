@@ -38,7 +38,7 @@ public struct HPFeedsArguments: ParsableArguments {
     @Option(name: .customLong("hpfeeds-channel"), help: "The channel to publish on.")
     public var channel = "scriptgen.events"
 
-    @Option(name: .customLong("hpfeeds-queue-bytes"), help: "Bytes of events waiting for the broker before new ones are dropped (counted).")
+    @Option(name: .customLong("hpfeeds-queue-bytes"), help: "Bytes of events waiting for the broker before new ones are dropped (counted; an event larger than this is always dropped).")
     public var queueBytes = 8 << 20
 
     public init() {}
@@ -56,9 +56,7 @@ public struct HPFeedsArguments: ParsableArguments {
         guard !channel.isEmpty, channel.utf8.count <= HPFeedsWire.maximumNameBytes else {
             throw ValidationError("--hpfeeds-channel must be 1 to 255 bytes")
         }
-        guard queueBytes >= HPFeedsWire.maximumMessageBytes else {
-            throw ValidationError("--hpfeeds-queue-bytes must be at least \(HPFeedsWire.maximumMessageBytes) (one whole message)")
-        }
+        guard queueBytes >= 4096 else { throw ValidationError("--hpfeeds-queue-bytes must be at least 4096") }
     }
 
     /// `host:port`, `[v6]:port`.
