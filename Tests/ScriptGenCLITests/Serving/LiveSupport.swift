@@ -86,7 +86,7 @@ enum Live {
         case host
     }
 
-    private static let canUseOwnNetwork: Bool = {
+    static let canUseOwnNetwork: Bool = {
         guard ["unshare", "nsenter", "ip"].allSatisfy(CLIRunner.commandExists) else { return false }
         let result = try? run("unshare", ["--net", "--", "ip", "link", "set", "lo", "up"], timeout: 10)
         return result?.status == 0
