@@ -12,6 +12,9 @@
 #   SCRIPTGEN_BIN=/some/dir Scripts/bench-serve.sh  # binaries from there, no build
 #   BASELINE_BIN=/old/build Scripts/bench-serve.sh   # also that build's serve, run by run (before/after)
 #   ENGINES=epoll Scripts/bench-serve.sh             # serve's TCP engines to measure (default: epoll nio)
+#   SERVE_ARGS="--events-format cowrie" Scripts/bench-serve.sh  # extra options for the measured serve (not the baseline)
+#   HPFEEDS=1 Scripts/bench-serve.sh                 # serve also publishes to the hpfeeds package's broker:
+#                                                    # events published per second, drops, what a subscriber got
 #
 # Load: wrk (Debian package `wrk`) sends `GET / HTTP/1.0`, which the model (learned from
 # Fixtures/captures/http-train.pcap + http-nmap.pcap) answers with the real Apache reply
@@ -53,6 +56,9 @@ HARNESS_PORT=${HARNESS_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
 BASELINE_BIN=${BASELINE_BIN:-}
 ENGINES=${ENGINES:-epoll nio}
+SERVE_ARGS=${SERVE_ARGS:-}
+HPFEEDS=${HPFEEDS:-0}
+HPFEEDS_PORT=${HPFEEDS_PORT:-18083}
 
 command -v wrk >/dev/null || { echo "bench-serve: needs wrk (apt-get install wrk)" >&2; exit 1; }
 if [ "$REFERENCE" = nginx ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
@@ -109,11 +115,29 @@ print(len(data))
 EOF
 }
 
+if [ "$HPFEEDS" = 1 ]; then
+    python3 -c "import hpfeeds.scripts.broker" 2>/dev/null || { echo "bench-serve: HPFEEDS=1 needs pip install 'hpfeeds[broker]'" >&2; exit 1; }
+    echo "honeypot-secret" > "$WORK/hpfeeds.secret"
+    HPFEEDS_HONEYPOT_SECRET=honeypot-secret HPFEEDS_HONEYPOT_PUBCHANS=scriptgen.events \
+    HPFEEDS_READER_SECRET=reader-secret HPFEEDS_READER_SUBCHANS=scriptgen.events HPFEEDS_READER_PUBCHANS=scriptgen.events \
+        python3 -c "import sys; from hpfeeds.scripts.broker import main; sys.argv[0] = 'hpfeeds-broker'; main()" \
+        --auth env --bind "127.0.0.1:$HPFEEDS_PORT" --exporter 127.0.0.1:0 2>"$WORK/broker.err" &
+    PIDS+=("$!")
+    sleep 2
+    python3 Scripts/hpfeeds-subscribe.py 127.0.0.1 "$HPFEEDS_PORT" reader reader-secret scriptgen.events "$WORK/hpfeeds.out" 3600 > "$WORK/subscriber.out" 2>&1 &
+    PIDS+=("$!")
+    for _ in $(seq 100); do grep -q ready "$WORK/subscriber.out" 2>/dev/null && break; sleep 0.1; done
+    grep -q ready "$WORK/subscriber.out" || { echo "bench-serve: the HPFeeds subscriber is not ready" >&2; cat "$WORK/broker.err" "$WORK/subscriber.out" >&2; exit 1; }
+    SERVE_ARGS="$SERVE_ARGS --hpfeeds 127.0.0.1:$HPFEEDS_PORT --hpfeeds-ident honeypot --hpfeeds-secret-file $WORK/hpfeeds.secret"
+fi
+
 start_serve() {  # $1: event-loop threads, [$2: honeypot binary], [$3: TCP engine; none: the binary's default]
-    local engine=()
+    local engine=() extra=()
     [ -n "${3:-}" ] && engine=(--engine "$3")
+    # shellcheck disable=SC2206  # SERVE_ARGS is a list of words
+    [ "${2:-$BIN/scriptgen-honeypot}" = "$BIN/scriptgen-honeypot" ] && extra=($SERVE_ARGS)
     "${2:-$BIN/scriptgen-honeypot}" serve "$WORK/http.model" --listen 127.0.0.1 --map "80=$SERVE_PORT" --only-mapped \
-        --events "$WORK/events.log" --threads "$1" "${engine[@]}" \
+        --events "$WORK/events.log" --threads "$1" "${engine[@]}" "${extra[@]}" \
         --max-connections 200000 --max-connections-per-source 200000 --idle-timeout 120 2>"$WORK/serve.err" &
     SERVE_PID=$!
     PIDS+=("$SERVE_PID")
@@ -206,6 +230,9 @@ cpu_per_connection() {
 # One load run against serve: $1 honeypot binary, $2 threads, $3 wrk threads, $4 connections, $5 name,
 # [$6 engine]. Sets RPS, P50, P99 (ms) and CPU (us per connection).
 measure_serve() {
+    # One run's events and, with HPFEEDS=1, what the subscriber received of them (it appends).
+    : > "$WORK/events.log"
+    [ "$HPFEEDS" = 1 ] && : > "$WORK/hpfeeds.out"
     start_serve "$2" "$1" "${6:-}"
     if [ -z "$SERVE_REPLY" ]; then
         SERVE_REPLY=$(reply_size "$SERVE_PORT")
@@ -218,6 +245,15 @@ measure_serve() {
     echo "$5:  $(summarise "$WORK/wrk-serve.txt")  CPU $CPU us/connection"
     echo "$5 memory after load: $(memory "$SERVE_PID")"
     stop_pid "$SERVE_PID"
+    if [ "$HPFEEDS" = 1 ] && [ "$1" = "$BIN/scriptgen-honeypot" ]; then
+        sleep 2
+        local logged received
+        logged=$(grep -vc '"hpfeeds\.' "$WORK/events.log" || true)
+        received=$(wc -l < "$WORK/hpfeeds.out")
+        grep "hpfeeds:" "$WORK/serve.err" | sed 's/^scriptgen serve: /  /'
+        awk -v d="$DURATION" -v r="$received" -v l="$logged" '/hpfeeds:/ {for (i = 1; i <= NF; i++) if ($(i+1) == "events" && $(i+2) == "published") p = $i}
+             END {printf "  hpfeeds: %.0f events published/s (%d over the %s s run); %d logged, %d received by the subscriber\n", p / d, p, d, l, r}' "$WORK/serve.err"
+    fi
     read -r RPS P50 P99 < <(figures "$WORK/wrk-serve.txt")
 }
 

@@ -63,7 +63,8 @@ public final class EventLog: EventSink, @unchecked Sendable {
 
     /// Written only by the writer thread (and closed by `close()` after it has stopped).
     private var fd: Int32
-    private let closeWhenDone: Bool
+    /// Whether `close()` closes `fd`: `closeWhenDone`, and always once a reopen made it.
+    private var ownsDescriptor: Bool
     private let serializer: EventSerializer
     /// The file `reopen()` opens again; nil for a descriptor the log did not open (stdout).
     private let path: String?
@@ -86,7 +87,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
     public init(fd: Int32, closeWhenDone: Bool, serializer: EventSerializer = EventSerializer(), path: String? = nil,
                 maxQueuedBytes: Int = EventLog.defaultMaxQueuedBytes, batchDelay: Int64 = EventLog.defaultBatchDelay) {
         self.fd = fd
-        self.closeWhenDone = closeWhenDone
+        self.ownsDescriptor = closeWhenDone
         self.serializer = serializer
         self.path = path
         self.maxQueuedBytes = maxQueuedBytes
@@ -160,7 +161,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
         }
         if let thread { pthread_join(thread, nil) }
         thread = nil
-        if closeWhenDone { closeDescriptor(fd) }
+        if ownsDescriptor { closeDescriptor(fd) }
     }
 
     private func writerLoop() {
@@ -196,8 +197,9 @@ public final class EventLog: EventSink, @unchecked Sendable {
                 let reopened = Self.openFile(path)
                 var fields: [(name: String, value: Event.Value)] = [("path", .string(path))]
                 if reopened >= 0 {
-                    if closeWhenDone { closeDescriptor(fd) }
+                    if ownsDescriptor { closeDescriptor(fd) }
                     fd = reopened
+                    ownsDescriptor = true
                 } else {
                     fields.append(("error", .string(String(cString: strerror(errno)))))
                 }

@@ -1,5 +1,3 @@
-import Crypto
-
 /// The HPFeeds wire protocol (a publish/subscribe broker for honeypot events): each message is
 /// a 4-byte big-endian length (the whole message, header included), a 1-byte opcode and a
 /// payload; names inside are one length byte and the bytes. The broker opens with `info`
@@ -48,8 +46,7 @@ public enum HPFeedsWire {
 
     /// `auth`: the ident and SHA-1 of the broker's nonce followed by the secret.
     public static func auth(ident: String, nonce: [UInt8], secret: [UInt8]) -> [UInt8] {
-        let digest = Insecure.SHA1.hash(data: nonce + secret)
-        return message(.auth, name(ident) + Array(digest))
+        message(.auth, name(ident) + SHA1.digest(nonce + secret))
     }
 
     /// `publish`: the ident, the channel and the payload.

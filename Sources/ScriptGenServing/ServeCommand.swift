@@ -116,6 +116,8 @@ public struct ServeCommand: ParsableCommand {
 
     public func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        // SIGHUP reopens the event file (below); until then it must not end the process.
+        signal(SIGHUP, SIG_IGN)
         let files = try models.map { (path: $0, model: try ModelReader.read($0)) }
         let ports = try servedPorts(files)
         let serializer = eventArguments.serializer
@@ -170,7 +172,6 @@ public struct ServeCommand: ParsableCommand {
             sources.append(source)
         }
         // SIGHUP: reopen the event file, as logrotate's postrotate expects.
-        signal(SIGHUP, SIG_IGN)
         let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         hangUp.setEventHandler { log.reopen() }
         hangUp.resume()

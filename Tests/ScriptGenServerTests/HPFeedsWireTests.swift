@@ -61,3 +61,38 @@ import Testing
         #expect(empty.name == "" && empty.nonce.isEmpty)
     }
 }
+
+/// SHA-1 against the FIPS 180-4 (and RFC 3174) example vectors, every padding boundary
+/// against Python's hashlib.
+@Suite struct SHA1Tests {
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    @Test(arguments: [
+        ("", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+        ("abc", "a9993e364706816aba3e25717850c26c9cd0d89d"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"),
+        ("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+         "a49b2446a02c645bf419f995b67091253a04a259"),
+    ])
+    func knownAnswers(message: String, digest: String) {
+        #expect(Self.hex(SHA1.digest(Array(message.utf8))) == digest)
+    }
+
+    @Test func aMillionAs() {
+        #expect(Self.hex(SHA1.digest([UInt8](repeating: 0x61, count: 1_000_000))) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f")
+    }
+
+    // Lengths 55, 56, 63, 64, 65 bytes: where the padding needs a second block.
+    @Test(arguments: [
+        (55, "c1c8bbdc22796e28c0e15163d20899b65621d65a"),
+        (56, "c2db330f6083854c99d4b5bfb6e8f29f201be699"),
+        (63, "03f09f5b158a7a8cdad920bddc29b81c18a551f5"),
+        (64, "0098ba824b5c16427bd7a1122a5a442a25ec644d"),
+        (65, "11655326c708d70319be2610e8a57d9a5b959d3b"),
+    ])
+    func paddingBoundaries(length: Int, digest: String) {
+        #expect(Self.hex(SHA1.digest([UInt8](repeating: 0x61, count: length))) == digest)
+    }
+}
