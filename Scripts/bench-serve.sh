@@ -251,7 +251,7 @@ measure_serve() {
         logged=$(grep -vc '"hpfeeds\.' "$WORK/events.log" || true)
         received=$(wc -l < "$WORK/hpfeeds.out")
         grep "hpfeeds:" "$WORK/serve.err" | sed 's/^scriptgen serve: /  /'
-        awk -v d="$DURATION" -v r="$received" -v l="$logged" '/hpfeeds:/ {for (i = 1; i <= NF; i++) if ($(i+1) == "events" && $(i+2) == "published") p = $i}
+        awk -v d="$DURATION" -v r="$received" -v l="$logged" '/hpfeeds:/ {for (i = 1; i <= NF; i++) if ($(i+1) == "events" && $(i+2) ~ /^published/) p = $i}
              END {printf "  hpfeeds: %.0f events published/s (%d over the %s s run); %d logged, %d received by the subscriber\n", p / d, p, d, l, r}' "$WORK/serve.err"
     fi
     read -r RPS P50 P99 < <(figures "$WORK/wrk-serve.txt")

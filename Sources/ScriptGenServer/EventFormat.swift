@@ -52,10 +52,10 @@ public struct EventSerializer: Sendable {
     // MARK: cowrie
 
     /// Flat, snake_case: the cowrie fields first, then the event's own fields.
-    func cowrieMembers(_ event: Event) -> [(String, LineValue)] {
+    func cowrieMembers(_ event: Event) -> [(LineKey, LineValue)] {
         let parts = LineParts(event)
-        var members: [(String, LineValue)] = [
-            ("eventid", .value(.string("scriptgen." + event.id.rawValue))),
+        var members: [(LineKey, LineValue)] = [
+            ("eventid", .eventID(event.id)),
             ("timestamp", .time(event.time)),
         ]
         if let sensor { members.append(("sensor", .value(.string(sensor)))) }
@@ -65,7 +65,7 @@ public struct EventSerializer: Sendable {
         if let address = parts.destinationAddress { members.append(("dst_ip", .value(.string(address)))) }
         if let port = parts.destinationPort { members.append(("dst_port", .value(.int(port)))) }
         if let transport = parts.transport { members.append(("protocol", .value(.string(transport)))) }
-        for field in parts.rest { members.append((Self.snakeCase(field.name), .value(field.value))) }
+        for field in parts.rest { members.append((.snake(field.name), .value(field.value))) }
         members.append(("message", .value(.string(event.summary))))
         return members
     }
@@ -88,10 +88,10 @@ public struct EventSerializer: Sendable {
     // MARK: ECS
 
     /// Nested ECS objects; what ECS has no field for goes under `scriptgen`, with its native name.
-    func ecsMembers(_ event: Event) -> [(String, LineValue)] {
+    func ecsMembers(_ event: Event) -> [(LineKey, LineValue)] {
         let parts = LineParts(event)
         let category = event.id.ecsCategory
-        var eventObject: [(String, LineValue)] = [
+        var eventObject: [(LineKey, LineValue)] = [
             ("kind", .value(.string("event"))),
             ("category", .texts([category.category])),
             ("type", .texts(category.types)),
@@ -99,13 +99,13 @@ public struct EventSerializer: Sendable {
             ("module", .value(.string("scriptgen"))),
             ("dataset", .value(.string("scriptgen.events"))),
         ]
-        var source: [(String, LineValue)] = []
-        var destination: [(String, LineValue)] = []
+        var source: [(LineKey, LineValue)] = []
+        var destination: [(LineKey, LineValue)] = []
         if let address = parts.sourceAddress { source.append(("ip", .value(.string(address)))) }
         if let port = parts.sourcePort { source.append(("port", .value(.int(port)))) }
         if let address = parts.destinationAddress { destination.append(("ip", .value(.string(address)))) }
         if let port = parts.destinationPort { destination.append(("port", .value(.int(port)))) }
-        var own: [(String, LineValue)] = []
+        var own: [(LineKey, LineValue)] = []
         if let session = parts.session { own.append(("session", .value(.string(session)))) }
         for field in parts.rest {
             switch (event.id, field.name, field.value) {
@@ -118,16 +118,16 @@ public struct EventSerializer: Sendable {
             case (.sessionClosed, "bytesOut", _):
                 destination.append(("bytes", .value(field.value)))
             default:
-                own.append((field.name, .value(field.value)))
+                own.append((.name(field.name), .value(field.value)))
             }
         }
         if event.id == .connectionRefused { eventObject.append(("outcome", .value(.string("failure")))) }
-        var members: [(String, LineValue)] = [
+        var members: [(LineKey, LineValue)] = [
             ("@timestamp", .time(event.time)),
             ("ecs", .object([("version", .value(.string(Self.ecsVersion)))])),
             ("event", .object(eventObject)),
         ]
-        var observer: [(String, LineValue)] = [("type", .value(.string("honeypot"))), ("product", .value(.string("ScriptGen")))]
+        var observer: [(LineKey, LineValue)] = [("type", .value(.string("honeypot"))), ("product", .value(.string("ScriptGen")))]
         if let sensor { observer.insert(("name", .value(.string(sensor))), at: 0) }
         members.append(("observer", .object(observer)))
         if !source.isEmpty { members.append(("source", .object(source))) }
@@ -201,20 +201,69 @@ struct LineParts {
     }
 }
 
+/// A member name of a cowrie or ECS line: a literal of ours, an event's field name as it is,
+/// or in snake_case, converted while it is written (no string is built per line).
+enum LineKey: ExpressibleByStringLiteral {
+    case fixed(StaticString)
+    case name(String)
+    case snake(String)
+
+    init(stringLiteral value: StaticString) { self = .fixed(value) }
+
+    /// Bytes `write` writes at most, quotes included.
+    var bound: Int {
+        switch self {
+        case .fixed(let text): text.utf8CodeUnitCount + 2
+        case .name(let text): JSONText.stringBound(text)
+        case .snake(let text): JSONText.stringBound(text) * 2
+        }
+    }
+
+    func write(to writer: inout LineWriter) {
+        switch self {
+        case .fixed(let text):
+            writer.write(UInt8(ascii: "\""))
+            writer.write(text)
+            writer.write(UInt8(ascii: "\""))
+        case .name(let text):
+            JSONText.appendString(text, to: &writer)
+        case .snake(let text):
+            // Field names are identifiers; anything else takes the general path.
+            guard text.utf8.allSatisfy({ $0 < 0x80 && ($0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0)) }) else {
+                JSONText.appendString(EventSerializer.snakeCase(text), to: &writer)
+                return
+            }
+            writer.write(UInt8(ascii: "\""))
+            for byte in text.utf8 {
+                if (0x41...0x5a).contains(byte) {
+                    writer.write(UInt8(ascii: "_"))
+                    writer.write(byte + 0x20)
+                } else {
+                    writer.write(byte)
+                }
+            }
+            writer.write(UInt8(ascii: "\""))
+        }
+    }
+}
+
 /// A JSON value of a cowrie or ECS line, built per event, then written in place in one piece.
-indirect enum LineValue {
+enum LineValue {
     case value(Event.Value)
     case time(WallTime)
+    /// `"scriptgen.` and the id: cowrie's `eventid`.
+    case eventID(EventID)
     case texts([String])
-    case object([(String, LineValue)])
+    case object([(LineKey, LineValue)])
 
     /// Bytes `write` writes at most.
     var bound: Int {
         switch self {
         case .value(let value): Event.bound(of: value)
         case .time: WallTimeCache.bound + 2
+        case .eventID(let id): JSONText.stringBound(id.rawValue) + 10
         case .texts(let texts): texts.reduce(2) { $0 + JSONText.stringBound($1) + 1 }
-        case .object(let members): members.reduce(2) { $0 + JSONText.stringBound($1.0) + 2 + $1.1.bound }
+        case .object(let members): members.reduce(2) { $0 + $1.0.bound + 1 + $1.1.bound }
         }
     }
 
@@ -222,6 +271,12 @@ indirect enum LineValue {
         switch self {
         case .value(let value):
             Event.write(value, to: &writer)
+        case .eventID(let id):
+            writer.write(UInt8(ascii: "\""))
+            writer.write("scriptgen.")
+            var raw = id.rawValue
+            raw.withUTF8 { writer.write($0) }  // ids are plain ASCII
+            writer.write(UInt8(ascii: "\""))
         case .time(let time):
             writer.write(UInt8(ascii: "\""))
             times.write(time, to: &writer)
@@ -237,7 +292,7 @@ indirect enum LineValue {
             writer.write(UInt8(ascii: "{"))
             for (index, member) in members.enumerated() {
                 if index > 0 { writer.write(UInt8(ascii: ",")) }
-                JSONText.appendString(member.0, to: &writer)
+                member.0.write(to: &writer)
                 writer.write(UInt8(ascii: ":"))
                 member.1.write(to: &writer, times: &times)
             }

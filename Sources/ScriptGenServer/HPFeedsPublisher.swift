@@ -111,8 +111,22 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
     private func run() {
         var backoff = configuration.minimumBackoff
         var socket: Int32 = -1
+        // Whether the current connection published anything: a broker that accepts and then
+        // drops every connection is retried after the back-off, not at once.
+        var publishedOnConnection = false
         var reportedDrops = 0
         defer { if socket >= 0 { closeDescriptor(socket) } }
+        func lost(_ reason: String) {
+            closeDescriptor(socket)
+            socket = -1
+            lock.withLock { counters.failures += 1 }
+            let retry = publishedOnConnection ? 0 : backoff
+            disconnected(reason: reason, retryIn: retry)
+            if retry > 0 {
+                pause(retry)
+                backoff = min(configuration.maximumBackoff, backoff * 2)
+            }
+        }
         while true {
             reportDrops(since: &reportedDrops)
             if socket < 0 {
@@ -120,7 +134,7 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
                 switch openConnection() {
                 case .success(let connected):
                     socket = connected
-                    backoff = configuration.minimumBackoff
+                    publishedOnConnection = false
                     lock.withLock { counters.connections += 1 }
                     status.record(Event(.hpfeedsConnected, time: .now(), [
                         ("broker", .string(configuration.broker)), ("channel", .string(configuration.channel)),
@@ -128,15 +142,7 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
                 case .failure(let failure):
                     lock.withLock { counters.failures += 1 }
                     disconnected(reason: failure.reason, retryIn: backoff)
-                    // Sleep the back-off, unless a stop comes first.
-                    let until = MonotonicClock.now() + backoff
-                    lock.withLock {
-                        while !stopping {
-                            let left = until - MonotonicClock.now()
-                            if left <= 0 { break }
-                            lock.wait(nanoseconds: left)
-                        }
-                    }
+                    pause(backoff)
                     backoff = min(configuration.maximumBackoff, backoff * 2)
                     continue
                 }
@@ -153,20 +159,19 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
             guard let batch else { break }
             if let reason = brokerClosed(socket) {
                 requeue(batch)
-                closeDescriptor(socket)
-                socket = -1
-                lock.withLock { counters.failures += 1 }
-                disconnected(reason: reason, retryIn: 0)
+                lost(reason)
                 continue
             }
             let written = write(batch, to: socket)
+            let writeError = errno
             lock.withLock { counters.published += written }
+            if written > 0 {
+                publishedOnConnection = true
+                backoff = configuration.minimumBackoff
+            }
             if written < batch.count {
                 requeue(Array(batch[written...]))
-                closeDescriptor(socket)
-                socket = -1
-                lock.withLock { counters.failures += 1 }
-                disconnected(reason: "write failed (\(String(cString: strerror(errno))))", retryIn: 0)
+                lost("write failed (\(String(cString: strerror(writeError))))")
             }
         }
         reportDrops(since: &reportedDrops)
@@ -174,6 +179,18 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
             counters.unsent += pending.count
             pending.removeAll()
             pendingBytes = 0
+        }
+    }
+
+    /// Sleeps `nanoseconds`, unless a stop comes first.
+    private func pause(_ nanoseconds: Int64) {
+        let until = MonotonicClock.now() + nanoseconds
+        lock.withLock {
+            while !stopping {
+                let left = until - MonotonicClock.now()
+                if left <= 0 { break }
+                lock.wait(nanoseconds: left)
+            }
         }
     }
 
