@@ -17,13 +17,26 @@ public struct Event: Sendable {
     public var fields: [(name: String, value: Value)]
     /// The conversation's endpoints, for formats that repeat them in every line (cowrie, ECS);
     /// the native format names them once, in `session.opened`.
-    public var endpoints: SessionEndpoints?
+    public var endpoints: SessionEndpoints? {
+        get { sharedEndpoints?.endpoints }
+        set { sharedEndpoints = newValue.map(SharedEndpoints.init) }
+    }
+    /// One reference per event, shared by a session's events: copying an event costs one
+    /// retain, not one per string of the endpoints.
+    var sharedEndpoints: SharedEndpoints?
 
     public init(_ id: EventID, time: WallTime, _ fields: [(name: String, value: Value)] = [], endpoints: SessionEndpoints? = nil) {
         self.id = id
         self.time = time
         self.fields = fields
-        self.endpoints = endpoints
+        self.sharedEndpoints = endpoints.map(SharedEndpoints.init)
+    }
+
+    init(_ id: EventID, time: WallTime, _ fields: [(name: String, value: Value)], shared: SharedEndpoints?) {
+        self.id = id
+        self.time = time
+        self.fields = fields
+        self.sharedEndpoints = shared
     }
 
     public func value(_ name: String) -> Value? {
@@ -73,7 +86,9 @@ public struct Event: Sendable {
         }
     }
 
-    /// Bytes `write(_:to:)` writes at most for `value`.
+    /// Bytes `write(_:to:)` writes at most for `value`. Inlined, as `write`: on the path of
+    /// every event, a call copies (and retains) the value.
+    @inline(__always)
     static func bound(of value: Value) -> Int {
         switch value {
         case .string(let text): JSONText.stringBound(text)
@@ -85,6 +100,7 @@ public struct Event: Sendable {
     }
 
     /// `value` as JSON: strings escaped, bytes as quoted base64.
+    @inline(__always)
     static func write(_ value: Value, to writer: inout LineWriter) {
         switch value {
         case .string(let text): JSONText.appendString(text, to: &writer)
@@ -99,10 +115,23 @@ public struct Event: Sendable {
     }
 }
 
+/// A session's endpoints behind one reference.
+final class SharedEndpoints: Sendable {
+    let endpoints: SessionEndpoints
+    init(_ endpoints: SessionEndpoints) { self.endpoints = endpoints }
+}
+
 /// Where events go. Implementations never throw and never block the caller for long: a
 /// failing destination is counted, not propagated, so the honeypot keeps running.
 public protocol EventSink: Sendable {
     func record(_ event: Event)
+    /// Whether the lines repeat a session's endpoints in every event (cowrie, ECS), so
+    /// sessions attach them; the native format names them once and saves the copies.
+    var repeatsEndpoints: Bool { get }
+}
+
+extension EventSink {
+    public var repeatsEndpoints: Bool { false }
 }
 
 /// Hands every event to each sink in turn (the event log, then an HPFeeds publisher).
@@ -116,4 +145,6 @@ public struct EventFanOut: EventSink {
     public func record(_ event: Event) {
         for sink in sinks { sink.record(event) }
     }
+
+    public var repeatsEndpoints: Bool { sinks.contains { $0.repeatsEndpoints } }
 }

@@ -45,6 +45,8 @@ public final class DirectEventWriter: EventSink, @unchecked Sendable {
     }
 
     public var failedWrites: Int { lock.withLock { failures } }
+
+    public var repeatsEndpoints: Bool { serializer.format != .native }
 }
 
 /// The honeypot's event log: callers serialise and enqueue (never blocking on the
@@ -120,6 +122,8 @@ public final class EventLog: EventSink, @unchecked Sendable {
             }
         }
     }
+
+    public var repeatsEndpoints: Bool { serializer.format != .native }
 
     /// Lines dropped so far (queue full or log closed) and writes that failed.
     public var counters: (dropped: Int, failedWrites: Int) {

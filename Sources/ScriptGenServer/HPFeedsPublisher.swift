@@ -92,6 +92,8 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
 
     public var currentCounters: Counters { lock.withLock { counters } }
 
+    public var repeatsEndpoints: Bool { serializer.format != .native }
+
     /// Publishes what is queued (for at most `timeout` nanoseconds if the broker is slow or
     /// away), then stops; the events left are counted as `unsent`.
     @discardableResult

@@ -15,12 +15,16 @@ public struct SessionRecord: Sendable {
     /// The state the emulator is in, as far as the record knows.
     public private(set) var state: StateID = StateMachine.root
     private let openedAt: Int64
+    /// What every event carries for formats that repeat the endpoints; nil for the native one.
+    private let attached: SharedEndpoints?
 
-    /// `openedAt`: monotonic nanoseconds.
-    public init(session: String, endpoints: SessionEndpoints, openedAt: Int64) {
+    /// `openedAt`: monotonic nanoseconds. `repeatEndpoints`: attach the endpoints to every
+    /// event (`EventSink.repeatsEndpoints`).
+    public init(session: String, endpoints: SessionEndpoints, openedAt: Int64, repeatEndpoints: Bool = true) {
         self.session = session
         self.endpoints = endpoints
         self.openedAt = openedAt
+        self.attached = repeatEndpoints ? SharedEndpoints(endpoints) : nil
     }
 
     public func opened(time: WallTime) -> Event {
@@ -32,7 +36,7 @@ public struct SessionRecord: Sendable {
             ("dst", .string(endpoints.destinationAddress)),
             ("dport", .int(endpoints.destinationPort)),
             ("modelPort", .int(endpoints.modelPort)),
-        ], endpoints: endpoints)
+        ], shared: attached)
     }
 
     public mutating func received(byteCount: Int) {
@@ -48,7 +52,7 @@ public struct SessionRecord: Sendable {
             return Event(.sessionResponse, time: time, [
                 ("session", .string(session)), ("state", .int(state)),
                 ("length", .int(bytes.count)), ("bytes", .bytes(bytes)),
-            ], endpoints: endpoints)
+            ], shared: attached)
         case .close:
             return nil
         case .matched(let request, let edge, let from, let to):
@@ -59,7 +63,7 @@ public struct SessionRecord: Sendable {
                 ("session", .string(session)), ("state", .int(from)),
                 ("length", .int(request.count)), ("bytes", .bytes(request)),
                 ("match", .string("edge")), ("edge", .int(edge)), ("to", .int(to)),
-            ], endpoints: endpoints)
+            ], shared: attached)
         case .noMatch(let request, let from, let closest):
             requests += 1
             unmatched += 1
@@ -77,14 +81,14 @@ public struct SessionRecord: Sendable {
                     fields.append(("to", .int(closest.target)))
                 }
             }
-            return Event(.sessionRequest, time: time, fields, endpoints: endpoints)
+            return Event(.sessionRequest, time: time, fields, shared: attached)
         case .limitHit(let limit, let inState, let byteCount):
             limitsHit += 1
             let name: ServerLimit = switch limit { case .maxRequestBytes: .maxRequestBytes }
             return Event(.sessionLimit, time: time, [
                 ("session", .string(session)), ("state", .int(inState)),
                 ("limit", .string(name.rawValue)), ("value", .int(byteCount)),
-            ], endpoints: endpoints)
+            ], shared: attached)
         }
     }
 
@@ -94,7 +98,7 @@ public struct SessionRecord: Sendable {
         return Event(.sessionLimit, time: time, [
             ("session", .string(session)), ("state", .int(state)),
             ("limit", .string(limit.rawValue)), ("value", .int(value)),
-        ], endpoints: endpoints)
+        ], shared: attached)
     }
 
     /// The summary; `now`: monotonic nanoseconds.
@@ -110,6 +114,6 @@ public struct SessionRecord: Sendable {
             ("bytesOut", .int(bytesOut)),
             ("limits", .int(limitsHit)),
             ("finalState", .int(state)),
-        ], endpoints: endpoints)
+        ], shared: attached)
     }
 }

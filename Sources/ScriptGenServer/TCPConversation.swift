@@ -66,7 +66,7 @@ final class TCPConversation {
                 destinationAddress: destination, destinationPort: destinationPort,
                 modelPort: service.port.modelPort
             )
-            let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now)
+            let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now, repeatEndpoints: service.log.repeatsEndpoints)
             service.log.record(record.opened(time: .now()))
             let emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session))
             let conversation = TCPConversation(service: service, source: source, shutdownHandle: shutdownHandle, emulator: emulator, record: record, now: now)

@@ -39,9 +39,11 @@ final class ServiceContext: Sendable {
         // Same server seed and session number: the same choices. Without a seed, the key is
         // random and every session number differs, so every conversation draws its own seed.
         // Only the number counts: the run id before it differs from run to run.
-        let number = session.utf8.split(separator: UInt8(ascii: "-")).last ?? session.utf8[...]
-        var hash: UInt64 = seedKey ^ 0xcbf2_9ce4_8422_2325
-        for byte in number { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let basis: UInt64 = seedKey ^ 0xcbf2_9ce4_8422_2325
+        var hash = basis
+        for byte in session.utf8 {
+            hash = byte == UInt8(ascii: "-") ? basis : (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
         return hash
     }
 }

@@ -53,7 +53,7 @@ final class UDPServiceHandler: ChannelInboundHandler {
                     destinationAddress: hostText(context.channel.localAddress), destinationPort: context.channel.localAddress?.port ?? 0,
                     modelPort: service.port.modelPort
                 )
-                let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now)
+                let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now, repeatEndpoints: service.log.repeatsEndpoints)
                 service.log.record(record.opened(time: .now()))
                 let emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session))
                 flows[remote] = Flow(emulator: emulator, record: record, source: source, openedAt: now, lastInput: now)

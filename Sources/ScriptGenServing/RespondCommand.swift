@@ -78,7 +78,9 @@ public struct RespondCommand: ParsableCommand {
         let environment = HoneydEnvironment.current(modelPort: port, transport: transport)
         let seed = emulation.seed ?? UInt64.random(in: .min ... .max)
         // The run id makes the session unique across restarts; the process id finds the process.
-        let record = SessionRecord(session: "\(RunIdentity.make())-\(getpid())", endpoints: environment, openedAt: MonotonicClock.now())
+        let log = DirectEventWriter(fd: STDERR_FILENO, serializer: eventArguments.serializer)
+        let record = SessionRecord(session: "\(RunIdentity.make())-\(getpid())", endpoints: environment, openedAt: MonotonicClock.now(),
+                                   repeatEndpoints: log.repeatsEndpoints)
         var responder = Responder(
             emulator: Emulator(machine: compiled, options: emulation.options, seed: seed),
             record: record,
@@ -86,7 +88,7 @@ public struct RespondCommand: ParsableCommand {
                 transport: transport, idleTimeout: idleTimeout.map { nanoseconds(seconds: $0) },
                 maxDuration: nanoseconds(seconds: maxDuration), maxRequests: maxRequests, maxDatagramBytes: maxDatagramBytes
             ),
-            log: DirectEventWriter(fd: STDERR_FILENO, serializer: eventArguments.serializer)
+            log: log
         )
         _ = responder.run()
     }

@@ -8,7 +8,7 @@ import Testing
     static let endpoints = SessionEndpoints(transport: .tcp, sourceAddress: "203.0.113.9", sourcePort: 51496,
                                             destinationAddress: "192.0.2.1", destinationPort: 2121, modelPort: 21)
     static let request = Event(.sessionRequest, time: time, [
-        ("session", .string("6758a3f1c2e9-3")), ("state", .int(0)), ("length", .int(3)), ("bytes", .bytes([1, 2, 3])),
+        ("session", .string("14a135h1ih-3")), ("state", .int(0)), ("length", .int(3)), ("bytes", .bytes([1, 2, 3])),
         ("match", .string("edge")), ("edge", .int(0)), ("to", .int(1)),
     ], endpoints: endpoints)
 
@@ -18,19 +18,19 @@ import Testing
 
     @Test func nativeCarriesTheSensorAfterTheTimeAndNothingElseChanges() {
         let line = Self.text(.native, Self.request)
-        #expect(line == #"{"event":"session.request","time":"2000-02-29T00:00:00.123456Z","sensor":"hp\"1","session":"6758a3f1c2e9-3","state":0,"length":3,"bytes":"AQID","match":"edge","edge":0,"to":1}"# + "\n")
+        #expect(line == #"{"event":"session.request","time":"2000-02-29T00:00:00.123456Z","sensor":"hp\"1","session":"14a135h1ih-3","state":0,"length":3,"bytes":"AQID","match":"edge","edge":0,"to":1}"# + "\n")
         // Without a sensor, the line of Event.jsonLine().
         #expect(EventSerializer().line(Self.request) == Self.request.jsonLine())
     }
 
     @Test func cowrieLineByteForByte() {
         let line = Self.text(.cowrie, Self.request)
-        #expect(line == #"{"eventid":"scriptgen.session.request","timestamp":"2000-02-29T00:00:00.123456Z","sensor":"hp\"1","session":"6758a3f1c2e9-3","src_ip":"203.0.113.9","src_port":51496,"dst_ip":"192.0.2.1","dst_port":2121,"protocol":"tcp","state":0,"length":3,"bytes":"AQID","match":"edge","edge":0,"to":1,"message":"request of 3 bytes in state 0: edge 0 to state 1"}"# + "\n")
+        #expect(line == #"{"eventid":"scriptgen.session.request","timestamp":"2000-02-29T00:00:00.123456Z","sensor":"hp\"1","session":"14a135h1ih-3","src_ip":"203.0.113.9","src_port":51496,"dst_ip":"192.0.2.1","dst_port":2121,"protocol":"tcp","state":0,"length":3,"bytes":"AQID","match":"edge","edge":0,"to":1,"message":"request of 3 bytes in state 0: edge 0 to state 1"}"# + "\n")
     }
 
     @Test func ecsLineByteForByte() {
         let line = Self.text(.ecs, Self.request)
-        #expect(line == #"{"@timestamp":"2000-02-29T00:00:00.123456Z","ecs":{"version":"8.11.0"},"event":{"kind":"event","category":["network"],"type":["protocol"],"action":"session.request","module":"scriptgen","dataset":"scriptgen.events"},"observer":{"name":"hp\"1","type":"honeypot","product":"ScriptGen"},"source":{"ip":"203.0.113.9","port":51496},"destination":{"ip":"192.0.2.1","port":2121},"network":{"transport":"tcp"},"scriptgen":{"session":"6758a3f1c2e9-3","state":0,"length":3,"bytes":"AQID","match":"edge","edge":0,"to":1},"message":"request of 3 bytes in state 0: edge 0 to state 1"}"# + "\n")
+        #expect(line == #"{"@timestamp":"2000-02-29T00:00:00.123456Z","ecs":{"version":"8.11.0"},"event":{"kind":"event","category":["network"],"type":["protocol"],"action":"session.request","module":"scriptgen","dataset":"scriptgen.events"},"observer":{"name":"hp\"1","type":"honeypot","product":"ScriptGen"},"source":{"ip":"203.0.113.9","port":51496},"destination":{"ip":"192.0.2.1","port":2121},"network":{"transport":"tcp"},"scriptgen":{"session":"14a135h1ih-3","state":0,"length":3,"bytes":"AQID","match":"edge","edge":0,"to":1},"message":"request of 3 bytes in state 0: edge 0 to state 1"}"# + "\n")
     }
 
     @Test func ecsClosedFillsDurationReasonAndBytesBothWays() throws {
@@ -102,10 +102,14 @@ import Testing
         }
     }
 
-    @Test func runIdIsTheStartTimeAndRandomBitsInHex() {
-        #expect(RunIdentity.make(now: WallTime(seconds: 0x6758_a3f1, nanoseconds: 0), random: 0xc2e9) == "6758a3f1c2e9")
-        #expect(RunIdentity.make(now: WallTime(seconds: 5, nanoseconds: 0), random: 1) == "000000050001")
-        #expect(RunIdentity.make(now: WallTime(seconds: 5, nanoseconds: 0), random: 1) != RunIdentity.make(now: WallTime(seconds: 6, nanoseconds: 0), random: 1))
+    // Checked against Python: base-36 of (seconds << 16 | random), 10 digits.
+    @Test func runIdIsTheStartTimeAndRandomBitsInBase36() {
+        #expect(RunIdentity.make(now: WallTime(seconds: 0x6758_a3f1, nanoseconds: 0), random: 0xc2e9) == "14a135h1ih")
+        #expect(RunIdentity.make(now: WallTime(seconds: 5, nanoseconds: 0), random: 1) == "00000070u9")
+        #expect(RunIdentity.make(now: WallTime(seconds: 0xffff_ffff, nanoseconds: 0), random: 0xffff) == "2rrvthnxtr")
+        let earlier = RunIdentity.make(now: WallTime(seconds: 1_795_000_000, nanoseconds: 0), random: 0xffff)
+        let later = RunIdentity.make(now: WallTime(seconds: 1_795_000_001, nanoseconds: 0), random: 0)
+        #expect(earlier < later, "ids sort by start time")
         #expect(!RunIdentity.hostName().isEmpty)
     }
 }

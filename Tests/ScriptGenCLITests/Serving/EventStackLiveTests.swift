@@ -92,7 +92,7 @@ import Testing
         // Every session id is RUN-N with the run id of server.started.
         let started = try #require(lines.first.flatMap(Self.object))
         let run = try #require(started["run"] as? String ?? (started["scriptgen"] as? [String: Any])?["run"] as? String)
-        #expect(run.count == 12)
+        #expect(run.count == 10)
         #expect(sessions.count >= 4 && sessions.allSatisfy { $0.hasPrefix(run + "-") }, "\(sessions)")
     }
 
