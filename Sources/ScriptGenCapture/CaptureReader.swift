@@ -210,36 +210,65 @@ public struct CaptureReader {
     private static let magicPcapModified: UInt32 = 0xa1b2_cd34
     private static let blockTypeSectionHeader: UInt32 = 0x0a0d_0d0a
 
+    /// What a file's first bytes say it holds.
+    public enum Container: Hashable, Sendable {
+        /// Classic pcap, in one of its three variants.
+        case pcap(bigEndian: Bool, nanoseconds: Bool, recordHeaderLength: Int)
+        case pcapng
+        /// gzip-compressed data (a compressed capture, or anything else compressed).
+        case gzip
+    }
+
+    /// The file's container from its first four bytes (nil: none this reader knows, or fewer
+    /// than four bytes). The one place that knows the magic numbers: the reader and the
+    /// command line's directory walk both ask here.
+    public static func container(ofHead head: some Collection<UInt8>) -> Container? {
+        let bytes = Array(head.prefix(4))
+        guard bytes.count == 4 else { return nil }
+        if bytes[0] == 0x1f && bytes[1] == 0x8b { return .gzip }
+        let little = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+        switch little {
+        case magicPcapMicroseconds: return .pcap(bigEndian: false, nanoseconds: false, recordHeaderLength: 16)
+        case magicPcapMicroseconds.byteSwapped: return .pcap(bigEndian: true, nanoseconds: false, recordHeaderLength: 16)
+        case magicPcapNanoseconds: return .pcap(bigEndian: false, nanoseconds: true, recordHeaderLength: 16)
+        case magicPcapNanoseconds.byteSwapped: return .pcap(bigEndian: true, nanoseconds: true, recordHeaderLength: 16)
+        case magicPcapModified: return .pcap(bigEndian: false, nanoseconds: false, recordHeaderLength: 24)
+        case magicPcapModified.byteSwapped: return .pcap(bigEndian: true, nanoseconds: false, recordHeaderLength: 24)
+        case blockTypeSectionHeader: return .pcapng
+        default: return nil
+        }
+    }
+
+    /// Whether `prefix` (under four bytes) could begin a file this reader knows.
+    private static func couldBeginCapture(_ prefix: [UInt8]) -> Bool {
+        let magics: [UInt32] = [magicPcapMicroseconds, magicPcapNanoseconds, magicPcapModified]
+        var candidates: [[UInt8]] = [[0x0a, 0x0d, 0x0d, 0x0a]]
+        for magic in magics {
+            let bytes = (0..<4).map { UInt8(truncatingIfNeeded: magic >> (24 - 8 * $0)) }
+            candidates.append(bytes)
+            candidates.append(bytes.reversed())
+        }
+        return candidates.contains { $0.starts(with: prefix) }
+    }
+
     private mutating func readFileHeader() throws {
         guard try ensure(4) else {
             if availableBytes == 0 {
                 throw CaptureError(code: .emptyFile, offset: 0, reason: "the file is empty")
             }
             let prefix = Array(buffer[start..<end])
-            let magics: [UInt32] = [Self.magicPcapMicroseconds, Self.magicPcapNanoseconds, Self.magicPcapModified]
-            var candidates: [[UInt8]] = [[0x0a, 0x0d, 0x0d, 0x0a]]
-            for magic in magics {
-                let bytes = (0..<4).map { UInt8(truncatingIfNeeded: magic >> (24 - 8 * $0)) }
-                candidates.append(bytes)
-                candidates.append(bytes.reversed())
-            }
-            if candidates.contains(where: { $0.starts(with: prefix) }) {
+            if Self.couldBeginCapture(prefix) {
                 throw CaptureError(code: .truncatedFileHeader, offset: 0,
                                    reason: "file header truncated: the file has only \(prefix.count) bytes")
             }
             throw CaptureError(code: .notACaptureFile, offset: 0,
                                reason: "not a pcap or pcapng file (only \(prefix.count) bytes)")
         }
-        let magic = loadUInt32(at: start, bigEndian: false)
         let layout: (bigEndian: Bool, nanoseconds: Bool, headerLength: Int)
-        switch magic {
-        case Self.magicPcapMicroseconds: layout = (false, false, 16)
-        case Self.magicPcapMicroseconds.byteSwapped: layout = (true, false, 16)
-        case Self.magicPcapNanoseconds: layout = (false, true, 16)
-        case Self.magicPcapNanoseconds.byteSwapped: layout = (true, true, 16)
-        case Self.magicPcapModified: layout = (false, false, 24)
-        case Self.magicPcapModified.byteSwapped: layout = (true, false, 24)
-        case Self.blockTypeSectionHeader:
+        switch Self.container(ofHead: buffer[start..<(start + 4)]) {
+        case .pcap(let bigEndian, let nanoseconds, let recordHeaderLength):
+            layout = (bigEndian, nanoseconds, recordHeaderLength)
+        case .pcapng:
             format = .pcapng
             guard try ensure(12) else {
                 throw CaptureError(code: .truncatedFileHeader, offset: 0,
@@ -251,7 +280,7 @@ public struct CaptureReader {
             }
             state = .pcapng(Section(bigEndian: false))
             return
-        default:
+        case .gzip, nil:
             let first = loadUInt32(at: start, bigEndian: true)
             let hint = (first >> 16) == 0x1f8b ? " (gzip-compressed data: decompress it first)" : ""
             throw CaptureError(code: .notACaptureFile, offset: 0,

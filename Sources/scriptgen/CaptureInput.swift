@@ -101,17 +101,11 @@ struct CaptureInput {
         return (files, ignored)
     }
 
-    /// Whether a file starts with a pcap, pcapng or gzip magic number.
+    /// Whether a file starts with a magic number the capture reader knows (or gzip's).
     static func looksLikeCapture(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        let head = [UInt8](handle.readData(ofLength: 4))
-        guard head.count == 4 else { return false }
-        let magics: [[UInt8]] = [
-            [0xd4, 0xc3, 0xb2, 0xa1], [0xa1, 0xb2, 0xc3, 0xd4], [0x4d, 0x3c, 0xb2, 0xa1], [0xa1, 0xb2, 0x3c, 0x4d],
-            [0x0a, 0x0d, 0x0d, 0x0a],
-        ]
-        return magics.contains(head) || head.prefix(2) == [0x1f, 0x8b]
+        return CaptureReader.container(ofHead: [UInt8](handle.readData(ofLength: 4))) != nil
     }
 
     /// Reads everything; throws `InputError` naming the file and offset on a fatal error.

@@ -45,13 +45,13 @@ struct EvaluationSweep {
                     options: EvaluationOptions, provenance: Provenance) throws -> [Row] {
         // One raw tree serves every setting: bounded like the largest of them needs.
         var treeOptions = BuilderOptions(maxFanout: LearningSettings.rawTreeMaxFanout, maxStates: LearningSettings.rawTreeMaxStates)
-        if settings.allSatisfy({ $0.settings.simplifier == nil }) { treeOptions = settings[0].settings.builder }
+        if settings.allSatisfy({ $0.settings.simplifier == nil }) { treeOptions = settings[0].settings.treeBuilderOptions }
         let built = PrefixTreeBuilder.build(training, options: treeOptions)
         return try settings.map { setting in
             let rawLimited: [BuiltMachine]
             if setting.settings.simplifier == nil {
                 // The raw baseline honours the builder limits the user gave.
-                rawLimited = PrefixTreeBuilder.build(training, options: setting.settings.builder)
+                rawLimited = PrefixTreeBuilder.build(training, options: setting.settings.treeBuilderOptions)
             } else {
                 rawLimited = built
             }

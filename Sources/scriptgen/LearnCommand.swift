@@ -77,11 +77,11 @@ struct LearningOptions: ParsableArguments {
     @Option(help: "Ports with fewer conversations get no machine (the summary lists them).")
     var minConversations = 2
 
-    @Option(help: "Most edges leaving one state of the machine; past it the simplifier merges edges (raw: requests are counted as cut).")
-    var maxFanout = BuilderOptions.defaultMaxFanout
+    @Option(help: "Most edges leaving one state of the machine; past it the simplifier merges edges (raw: requests are counted as cut). Default \(BuilderOptions.defaultMaxFanout); the same as --simplifier maxFanout=N.")
+    var maxFanout: Int?
 
-    @Option(help: "Most states in one machine; past it new paths are counted as cut, not added.")
-    var maxStates = BuilderOptions.defaultMaxStates
+    @Option(help: "Most states in one machine; past it new paths are counted as cut, not added. Default \(BuilderOptions.defaultMaxStates); the same as --simplifier maxStates=N.")
+    var maxStates: Int?
 
     @Flag(help: "Keep the raw prefix tree (exact requests) instead of simplifying it.")
     var raw = false
@@ -103,7 +103,7 @@ struct LearningOptions: ParsableArguments {
 
     func validate() throws {
         guard minConversations >= 1 else { throw ValidationError("--min-conversations must be 1 or more") }
-        guard maxFanout >= 1, maxStates >= 1 else { throw ValidationError("--max-fanout and --max-states must be 1 or more") }
+        guard (maxFanout ?? 1) >= 1, (maxStates ?? 1) >= 1 else { throw ValidationError("--max-fanout and --max-states must be 1 or more") }
         guard (0...1).contains(macroThreshold) else { throw ValidationError("--macro-threshold must lie between 0 and 1") }
         guard (0...1).contains(microMinShare) else { throw ValidationError("--micro-min-share must lie between 0 and 1") }
         guard microMaxValues >= 1, minFixedLength >= 1 else { throw ValidationError("--micro-max-values and --min-fixed-length must be 1 or more") }
@@ -112,7 +112,8 @@ struct LearningOptions: ParsableArguments {
 
     func settings() throws -> LearningSettings {
         var settings = LearningSettings()
-        settings.builder = BuilderOptions(maxFanout: maxFanout, maxStates: maxStates)
+        settings.maxFanout = maxFanout ?? BuilderOptions.defaultMaxFanout
+        settings.maxStates = maxStates ?? BuilderOptions.defaultMaxStates
         settings.minConversations = minConversations
         guard !raw else {
             settings.simplifier = nil
@@ -141,6 +142,17 @@ struct LearningOptions: ParsableArguments {
                 }
             }
             options = SimplifierOptions(parameters: parameters)
+            // The machine's bounds have one owner: `--simplifier maxFanout=N` sets it as
+            // `--max-fanout N` does; both, disagreeing, is an error rather than a silent choice.
+            for (name, flag, given, value) in [("maxFanout", "--max-fanout", maxFanout, options.maxFanout),
+                                                ("maxStates", "--max-states", maxStates, options.maxStates)]
+            where simplifierParameters.contains(where: { $0.hasPrefix(name + "=") || $0.hasPrefix("simplifier." + name + "=") }) {
+                if let given, given != value {
+                    throw ValidationError("\(flag) \(given) and --simplifier \(name)=\(value) disagree: give one of them")
+                }
+                guard value >= 1 else { throw ValidationError("--simplifier \(name) must be 1 or more") }
+                if name == "maxFanout" { settings.maxFanout = value } else { settings.maxStates = value }
+            }
         }
         settings.simplifier = options
         return settings

@@ -7,8 +7,13 @@ import ScriptGenSimplifier
 /// a model. Shared by `learn` and by `evaluate --sweep`, which re-learns one set of trees
 /// with many settings.
 struct LearningSettings {
-    var builder = BuilderOptions()
-    /// Nil keeps the raw prefix tree.
+    /// The learned machine's bounds (`--max-fanout`, `--max-states`), owned here alone: a raw
+    /// machine is built within them; a simplified one is simplified within them, from a raw
+    /// tree bounded only by `rawTreeMaxFanout`/`rawTreeMaxStates`.
+    var maxFanout = BuilderOptions.defaultMaxFanout
+    var maxStates = BuilderOptions.defaultMaxStates
+    /// Nil keeps the raw prefix tree. Its own `maxFanout`/`maxStates` are replaced by the
+    /// bounds above (`simplifierOptions`).
     var simplifier: SimplifierOptions? = SimplifierOptions()
     var minConversations = 2
 
@@ -18,16 +23,25 @@ struct LearningSettings {
     static let rawTreeMaxFanout = 100_000
     static let rawTreeMaxStates = 1_000_000
 
-    /// The builder options for the raw tree.
+    /// The builder options for the raw tree: what the builder runs with.
     var treeBuilderOptions: BuilderOptions {
-        guard simplifier != nil else { return builder }
-        return BuilderOptions(maxFanout: max(builder.maxFanout, Self.rawTreeMaxFanout),
-                              maxStates: max(builder.maxStates, Self.rawTreeMaxStates))
+        guard simplifier != nil else { return BuilderOptions(maxFanout: maxFanout, maxStates: maxStates) }
+        return BuilderOptions(maxFanout: max(maxFanout, Self.rawTreeMaxFanout),
+                              maxStates: max(maxStates, Self.rawTreeMaxStates))
     }
 
+    /// The simplifier options that run: the machine's bounds in place of the simplifier's own.
+    var simplifierOptions: SimplifierOptions? {
+        guard var options = simplifier else { return nil }
+        options.maxFanout = maxFanout
+        options.maxStates = maxStates
+        return options
+    }
+
+    /// What the model file records: the options that ran, stage by stage.
     var parameters: LearningParameters {
-        var parameters = builder.parameters
-        if let simplifier {
+        var parameters = treeBuilderOptions.parameters
+        if let simplifier = simplifierOptions {
             for (name, value) in simplifier.parameters.values { parameters[name] = value }
         }
         parameters["learn.minConversations"] = .integer(minConversations)
@@ -53,9 +67,7 @@ enum Learning {
                 dropped.append(item)
                 continue
             }
-            if var options = settings.simplifier {
-                options.maxFanout = settings.builder.maxFanout
-                options.maxStates = settings.builder.maxStates
+            if let options = settings.simplifierOptions {
                 let (machine, report) = Simplifier.simplify(item.machine, options: options)
                 kept.append(LearnedMachine(machine: machine, buildReport: item.report, simplification: report))
             } else {
