@@ -136,6 +136,35 @@ import Testing
         #expect(received < 8 << 20)
     }
 
+    /// A client that keeps reading a drained answer, a little at a time, makes progress: on
+    /// every engine the drain lasts until the duration limit, not the idle time after the drain
+    /// began (the engines measured the drain differently: from its start, from its last write).
+    @Test(arguments: ServerEngine.available) func aSlowReaderOfADrainEndsAtTheSameTimeOnEveryEngine(engine: ServerEngine) throws {
+        // The idle time outlasts the gaps between the server's writes (the kernel's send
+        // buffer drains in bursts); the duration limit comes before the answer is all read.
+        let idle: Int64 = 800_000_000, duration: Int64 = 1_600_000_000
+        let (server, sink, port) = try Self.start(engine: engine, machine: Self.hugeClosingBanner,
+                                                  limits: ServerLimits(maxBufferedBytes: 32 << 20, idleTimeout: idle, maxDuration: duration))
+        defer { server.shutdown() }
+        let fd = try #require(Self.connectWithSmallReceiveBuffer(port: port))
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // A few MB/s through a 4 KiB window (the 8 MiB banner would take seconds), never pausing.
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, !sink.events.contains(where: { $0.id == .sessionClosed }) {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if count <= 0 { break }
+            usleep(1000)
+        }
+        #expect(Self.everySessionClosedOnce(server, sink, seconds: 2), "\(Self.counts(sink))")
+        let closed = try #require(sink.events.first { $0.id == .sessionClosed })
+        guard case .double(let lasted) = closed.value("duration") else { Issue.record("no duration"); return }
+        // Ended by the duration limit (within the sweep's tick), on either engine.
+        #expect(lasted >= Double(duration) / 1e9 - 0.1 && lasted < Double(duration) / 1e9 + 1, "\(engine): lasted \(lasted) s")
+    }
+
     /// Banner; `HELLO` -> hello; `QUIT` -> bye and the model closes; `BIG` -> 64 KiB;
     /// `DUMP` -> 1 MiB and the model closes.
     static let mixed: StateMachine = {
