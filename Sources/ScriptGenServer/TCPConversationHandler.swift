@@ -95,7 +95,10 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     private var context: ChannelHandlerContext?
     /// Closed by the conversation, waiting for its queued answers to be written.
     private var isDraining = false
-    private var drainStarted: Int64 = 0
+    /// When queued answers last moved while draining, as the epoll engine counts it: the
+    /// sweep sees the channel's buffered bytes shrink.
+    private var drainProgress: Int64 = 0
+    private var drainBuffered = Int.max
     var wheelIndex = -1
 
     init(service: ServiceContext) {
@@ -174,7 +177,11 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     /// Called by the wheel.
     func sweep(now: Int64) {
         if isDraining {
-            if conversation?.drainHasExpired(lastProgress: drainStarted, now: now) ?? true {
+            if let buffered = try? context?.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes), buffered < drainBuffered {
+                drainBuffered = buffered
+                drainProgress = now
+            }
+            if conversation?.drainHasExpired(lastProgress: drainProgress, now: now) ?? true {
                 leaveWheel()
                 context?.close(promise: nil)
             }
@@ -204,7 +211,7 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
         // Writes complete in order: once this empty one is written, so is every answer before
         // it. Until then the wheel's sweep bounds a client that takes nothing.
         isDraining = true
-        drainStarted = Self.now()
+        drainProgress = Self.now()
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { [self] _ in
             leaveWheel()
             context.close(promise: nil)
