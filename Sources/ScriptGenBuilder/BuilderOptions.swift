@@ -1,6 +1,6 @@
 import ScriptGenModel
 
-/// The limits that keep a prefix tree bounded (SPEC §2). What happens when one is reached is
+/// The limits that keep a prefix tree bounded (docs/model-format.md). What happens when one is reached is
 /// explicit: the request is not added, it is counted in `State.cutRequests` and in the
 /// `BuildReport`, and the rest of that conversation is not used (docs/model-format.md).
 public struct BuilderOptions: Hashable, Sendable {

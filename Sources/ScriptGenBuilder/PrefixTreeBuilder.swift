@@ -2,7 +2,7 @@ import ScriptGenCapture
 import ScriptGenFlows
 import ScriptGenModel
 
-/// The State Machine Builder (SPEC §2): grows one prefix tree per (transport, server port)
+/// The State Machine Builder (docs/model-format.md): grows one prefix tree per (transport, server port)
 /// from conversations given one at a time.
 ///
 /// Deterministic: the same conversations in the same order give identical machines, and

@@ -3,7 +3,7 @@ import ScriptGenEmulation
 import ScriptGenFlows
 import ScriptGenModel
 
-/// Offline evaluation (SPEC §8): replays the client side of real conversations through the
+/// Offline evaluation (docs/evaluation.md): replays the client side of real conversations through the
 /// emulation core and compares each emulated answer with what the real server sent.
 ///
 /// Conversations are given one at a time (`add`), so memory holds only counters per port and

@@ -4,7 +4,7 @@ import ScriptGenModel
 /// `*<n>\r\n` then n times `$<length>\r\n<bytes>\r\n`). Aligned byte by byte, the length
 /// digits look fixed whenever the samples' values happen to have one length
 /// (`"$11\r\n" <var> "\r\n$20\r\nvalue-of-" <var>`), and `cart:77` (7 bytes) then misses. The
-/// lengths are fields that follow the values (SPEC §4), so a cluster of arrays of one command
+/// lengths are fields that follow the values (docs/simplifier.md), so a cluster of arrays of one command
 /// and one size is generalised argument by argument instead: an argument with the same bytes in
 /// every sample stays fixed (a subcommand, `EX`), the others become `$` <digits> `\r\n` <value>
 /// `\r\n` with gaps for the digits and the value.

@@ -1,7 +1,7 @@
 import ScriptGenEmulation
 import ScriptGenModel
 
-/// The State Machine Simplifier (SPEC §3): replaces the exact edges of a raw prefix tree by a
+/// The State Machine Simplifier (docs/simplifier.md): replaces the exact edges of a raw prefix tree by a
 /// few generalised edges, merging the subtrees behind the edges of each cluster.
 ///
 /// Top-down from the root, one group of merged raw states at a time (breadth-first): the

@@ -1,7 +1,7 @@
 import ScriptGenAlignment
 import ScriptGenModel
 
-/// The parameters of the State Machine Simplifier (SPEC §3), each named, documented and
+/// The parameters of the State Machine Simplifier (docs/simplifier.md), each named, documented and
 /// defaulted. docs/simplifier.md explains how each one acts, with examples.
 public struct SimplifierOptions: Hashable, Sendable {
     // MARK: Defaults
