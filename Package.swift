@@ -83,7 +83,9 @@ let package = Package(
         .testTarget(name: "ScriptGenSimplifierTests", dependencies: ["ScriptGenSimplifier", "ScriptGenAlignment", "ScriptGenModel", "ScriptGenEmulation", "ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture"]),
         .testTarget(name: "ScriptGenEmulationTests", dependencies: ["ScriptGenEmulation", "ScriptGenModel"]),
         .testTarget(name: "ScriptGenEvaluationTests", dependencies: ["ScriptGenEvaluation", "ScriptGenEmulation", "ScriptGenModel", "ScriptGenFlows", "ScriptGenCapture"]),
-        .testTarget(name: "ScriptGenServerTests", dependencies: ["ScriptGenServer", "ScriptGenEmulation", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenServerTests", dependencies: [
+            "ScriptGenServer", "ScriptGenEmulation", "ScriptGenModel", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Runs the built `scriptgen` binary the way a user would.
         .testTarget(name: "ScriptGenCLITests", dependencies: ["scriptgen", "scriptgen-honeypot", "ScriptGenModel"], exclude: ["Golden"]),
     ]

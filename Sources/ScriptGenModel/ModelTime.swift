@@ -5,7 +5,7 @@
 /// Every `Int64` formats (1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z), and
 /// `parse` is its exact inverse: a capture with an absurd timestamp is recorded as it is, and a
 /// text time outside that range is rejected (nil) rather than overflowing.
-enum ModelTime {
+package enum ModelTime {
     private static let nanosecondsPerSecond: Int64 = 1_000_000_000
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; the fraction has no trailing zeros and is omitted when zero.
@@ -94,7 +94,9 @@ enum ModelTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    /// Civil-from-days (Howard Hinnant's algorithm, proleptic Gregorian): no locale or libc
+    /// time zone involved. The one date computation: the server's log times use it too.
+    package static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468
         let era = shifted.floorDivided(by: 146_097)
         let dayOfEra = shifted - era * 146_097

@@ -61,7 +61,7 @@ final class ConversationWheel {
     private func scheduleSweep() {
         sweeping = eventLoop?.assumeIsolated().scheduleTask(in: .nanoseconds(tick)) { [self] in
             sweeping = nil
-            sweep(now: NIODeadline.now().uptimeNanoseconds.int64)
+            sweep(now: MonotonicClock.now())
             if !members.isEmpty { scheduleSweep() }
         }
     }

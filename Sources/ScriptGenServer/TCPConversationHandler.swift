@@ -237,9 +237,6 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
         wheel = nil
     }
 
-    private static func now() -> Int64 { NIODeadline.now().uptimeNanoseconds.int64 }
-}
-
-extension UInt64 {
-    var int64: Int64 { Int64(clamping: self) }
+    /// The server's one monotonic clock (NIO's deadlines count the same nanoseconds: tested).
+    private static func now() -> Int64 { MonotonicClock.now() }
 }

@@ -37,7 +37,7 @@ final class UDPServiceHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         let remote = envelope.remoteAddress
-        let now = NIODeadline.now().uptimeNanoseconds.int64
+        let now = MonotonicClock.now()
         if flows[remote] == nil {
             let source = hostText(remote)
             switch service.registry.admit(source: source, handle: nil) {
@@ -109,7 +109,7 @@ final class UDPServiceHandler: ChannelInboundHandler {
     }
 
     private func sweep(context: ChannelHandlerContext) {
-        let now = NIODeadline.now().uptimeNanoseconds.int64
+        let now = MonotonicClock.now()
         for (remote, flow) in flows {
             if now - flow.openedAt >= service.limits.maxDuration {
                 var flow = flow
@@ -124,7 +124,7 @@ final class UDPServiceHandler: ChannelInboundHandler {
 
     private func end(_ remote: SocketAddress, reason: CloseReason) {
         guard let flow = flows.removeValue(forKey: remote) else { return }
-        service.log.record(flow.record.closed(reason: reason, time: .now(), now: NIODeadline.now().uptimeNanoseconds.int64))
+        service.log.record(flow.record.closed(reason: reason, time: .now(), now: MonotonicClock.now()))
         service.registry.release(source: flow.source, handle: nil)
     }
 }

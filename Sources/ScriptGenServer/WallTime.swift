@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ScriptGenModel
 
 /// A wall-clock instant (for log lines; durations use the monotonic clock).
 public struct WallTime: Hashable, Sendable {
@@ -35,18 +36,9 @@ public struct WallTime: Hashable, Sendable {
 
     /// `2026-11-27T00:04:26.`: the part `WallTimeCache` keeps for the current second.
     func appendSecond(to out: inout [UInt8]) {
-        var days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        // Civil-from-days (Howard Hinnant's algorithm): no locale or libc time zone involved.
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = ModelTime.civil(fromDays: days)
         Self.appendPadded(year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
         Self.appendPadded(month, width: 2, to: &out)

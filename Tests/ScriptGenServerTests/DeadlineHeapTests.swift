@@ -29,3 +29,4 @@ import Testing
         #expect(heap.isEmpty && heap.first == nil)
     }
 }
+
