@@ -69,11 +69,3 @@ public struct BuiltMachine: Hashable, Sendable {
     }
 }
 
-struct MachineKey: Hashable, Comparable, Sendable {
-    var transport: StateMachine.Transport
-    var port: UInt16
-
-    static func < (lhs: MachineKey, rhs: MachineKey) -> Bool {
-        (lhs.transport.rawValue, lhs.port) < (rhs.transport.rawValue, rhs.port)
-    }
-}

@@ -67,12 +67,32 @@ public struct CompiledMachine: Hashable, Sendable {
 
     /// Whether edge `candidate` beats edge `incumbent` of the same state when both qualify.
     func isPreferred(_ candidate: Int, over incumbent: Int, in state: StateID) -> Bool {
-        let candidateFixed = patterns[state][candidate].fixedByteCount
-        let incumbentFixed = patterns[state][incumbent].fixedByteCount
-        if candidateFixed != incumbentFixed { return candidateFixed > incumbentFixed }
         let edges = machine.states[state].edges
-        if edges[candidate].weight != edges[incumbent].weight { return edges[candidate].weight > edges[incumbent].weight }
-        return candidate < incumbent
+        return EdgePreference(fixedBytes: patterns[state][candidate].fixedByteCount, weight: edges[candidate].weight, order: candidate)
+            .beats(EdgePreference(fixedBytes: patterns[state][incumbent].fixedByteCount, weight: edges[incumbent].weight, order: incumbent))
+    }
+}
+
+/// The one rule for which of two edges of a state, both matching a request, the emulator
+/// follows: the one with more fixed bytes, then the heavier, then the earlier. The simplifier
+/// routes its training requests by it too (`EdgeRouting`), so each request lands on the edge
+/// that will answer it.
+package struct EdgePreference: Sendable {
+    package var fixedBytes: Int
+    package var weight: Int
+    /// Lower first: the edge's index, or the order the edges will be given.
+    package var order: Int
+
+    package init(fixedBytes: Int, weight: Int, order: Int) {
+        self.fixedBytes = fixedBytes
+        self.weight = weight
+        self.order = order
+    }
+
+    package func beats(_ other: EdgePreference) -> Bool {
+        if fixedBytes != other.fixedBytes { return fixedBytes > other.fixedBytes }
+        if weight != other.weight { return weight > other.weight }
+        return order < other.order
     }
 }
 

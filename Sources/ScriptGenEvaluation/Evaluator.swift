@@ -26,9 +26,9 @@ import ScriptGenModel
 /// so a model that closes where the server did loses nothing.
 public struct Evaluator: Sendable {
     public let options: EvaluationOptions
-    private let machines: [PortKey: CompiledMachine]
-    private var metrics: [PortKey: EvaluationMetrics] = [:]
-    private var unmodelled: [PortKey: Int] = [:]
+    private let machines: [MachineKey: CompiledMachine]
+    private var metrics: [MachineKey: EvaluationMetrics] = [:]
+    private var unmodelled: [MachineKey: Int] = [:]
     private var misses: [EvaluationMiss] = []
     /// Draws one emulator seed per replayed conversation.
     private var seeds: SplitMix64
@@ -36,9 +36,9 @@ public struct Evaluator: Sendable {
 
     /// Uses the first machine of each (transport, port). Fails on a machine the core cannot serve.
     public init(machines: [StateMachine], options: EvaluationOptions = EvaluationOptions()) throws(InvalidMachineError) {
-        var compiled: [PortKey: CompiledMachine] = [:]
+        var compiled: [MachineKey: CompiledMachine] = [:]
         for machine in machines {
-            let key = PortKey(transport: machine.transport, port: machine.port)
+            let key = MachineKey(transport: machine.transport, port: machine.port)
             guard compiled[key] == nil else { continue }
             compiled[key] = try CompiledMachine(machine)
         }
@@ -74,7 +74,7 @@ public struct Evaluator: Sendable {
     public mutating func add(_ conversation: Conversation) {
         conversationsSeen += 1
         let transport: StateMachine.Transport = conversation.transport == .udp ? .udp : .tcp
-        let key = PortKey(transport: transport, port: conversation.server.port)
+        let key = MachineKey(transport: transport, port: conversation.server.port)
         guard let machine = machines[key] else {
             unmodelled[key, default: 0] += 1
             return
@@ -88,28 +88,19 @@ public struct Evaluator: Sendable {
     }
 }
 
-/// A (transport, server port).
-struct PortKey: Hashable, Comparable, Sendable {
-    var transport: StateMachine.Transport
-    var port: UInt16
-
-    static func < (lhs: PortKey, rhs: PortKey) -> Bool {
-        (lhs.transport.rawValue, lhs.port) < (rhs.transport.rawValue, rhs.port)
-    }
-}
 
 /// One conversation's replay through one emulator.
 private struct Replay {
     let conversation: Conversation
     let number: Int
-    let key: PortKey
+    let key: MachineKey
     let options: EvaluationOptions
     var emulator: Emulator<SplitMix64>
     var metrics = EvaluationMetrics()
     var misses: [EvaluationMiss] = []
     var missRoom: Int
 
-    init(conversation: Conversation, number: Int, key: PortKey, machine: CompiledMachine, options: EvaluationOptions, seed: UInt64, missRoom: Int) {
+    init(conversation: Conversation, number: Int, key: MachineKey, machine: CompiledMachine, options: EvaluationOptions, seed: UInt64, missRoom: Int) {
         self.conversation = conversation
         self.number = number
         self.key = key

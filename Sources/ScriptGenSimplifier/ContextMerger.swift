@@ -145,7 +145,7 @@ struct ContextMerger {
             result.skeletons.append(b.skeletons[index])
         }
         for request in b.requests where !result.requests.contains(request) { result.requests.append(request) }
-        result.replies = pooledReplies([a.replies, b.replies])
+        result.replies = ObservedReply.pooled([a.replies, b.replies])
         result.members = (a.members + b.members).sorted()
         result.firstMember = min(a.firstMember, b.firstMember)
         result.isShared = a.isShared && b.isShared
@@ -341,7 +341,7 @@ struct ContextMerger {
                     state.cutRequests += tree.states[member].cutRequests
                     stateOfTree[member] = states.count
                 }
-                state.replies = Self.pooledReplies(command.members.map { tree.states[$0].replies })
+                state.replies = ObservedReply.pooled(command.members.map { tree.states[$0].replies })
                 if command.members.isEmpty { state.replies = command.replies }
                 contextOfState.append(command.isShared ? context : find(command.members[0]))
                 states.append(state)
@@ -395,7 +395,7 @@ struct ContextMerger {
         }
         var machine = tree
         machine.states = states
-        let renumbered = Self.renumberedDepthFirst(machine)
+        let renumbered = machine.renumberedDepthFirst()
         return Result(
             machine: renumbered.machine, stateOfTree: stateOfTree.map { renumbered.newIndex[$0] },
             contexts: Set(contextOfState).count, mergesAccepted: mergesAccepted, mergesRefused: mergesRefused,
@@ -420,51 +420,5 @@ struct ContextMerger {
         // Patterns without a known request (an already simplified input) are kept as they are.
         for index in command.patterns.indices where matches[index].isEmpty && !chosen.contains(index) { chosen.append(index) }
         return chosen.isEmpty ? Array(command.patterns.indices) : chosen.sorted()
-    }
-
-    /// Replies of several states pooled: identical replies' counts summed, most frequent first,
-    /// ties by first seen.
-    static func pooledReplies(_ lists: [[ObservedReply]]) -> [ObservedReply] {
-        var replies: [ObservedReply] = []
-        var index: [Reply: Int] = [:]
-        for list in lists {
-            for observed in list {
-                if let existing = index[observed.reply] {
-                    replies[existing].count += observed.count
-                } else {
-                    index[observed.reply] = replies.count
-                    replies.append(observed)
-                }
-            }
-        }
-        return replies.enumerated()
-            .sorted { ($0.element.count, $1.offset) > ($1.element.count, $0.offset) }
-            .map(\.element)
-    }
-
-    /// Depth-first preorder numbering along each state's edge order, each state once (a merged
-    /// graph has cycles; a tree is numbered as a plain preorder); states unreachable from the
-    /// root keep their relative order at the end. The simplifier numbers its trees with it too.
-    static func renumberedDepthFirst(_ machine: StateMachine) -> (machine: StateMachine, newIndex: [Int]) {
-        var newIndex = [Int](repeating: -1, count: machine.states.count)
-        var order: [Int] = []
-        var stack = [StateMachine.root]
-        while let old = stack.popLast() {
-            guard newIndex[old] < 0 else { continue }
-            newIndex[old] = order.count
-            order.append(old)
-            stack.append(contentsOf: machine.states[old].edges.reversed().map(\.target).filter { newIndex[$0] < 0 })
-        }
-        for old in machine.states.indices where newIndex[old] < 0 {
-            newIndex[old] = order.count
-            order.append(old)
-        }
-        var renumbered = machine
-        renumbered.states = order.map { old in
-            var state = machine.states[old]
-            for index in state.edges.indices { state.edges[index].target = newIndex[state.edges[index].target] }
-            return state
-        }
-        return (renumbered, newIndex)
     }
 }

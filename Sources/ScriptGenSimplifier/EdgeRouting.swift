@@ -2,8 +2,8 @@ import ScriptGenEmulation
 import ScriptGenModel
 
 /// Makes each training request follow, in the simplified state, the edge the emulator will
-/// choose for it: among the edges whose pattern matches it, the one with the most fixed bytes,
-/// then the highest weight, then the lowest index (`CompiledMachine.matchingEdge`).
+/// choose for it: among the edges whose pattern matches it, the one `EdgePreference` prefers
+/// (the emulator's rule: most fixed bytes, then the highest weight, then the lowest index).
 ///
 /// A request whose own edge is not that edge moves to it (it matches it, so every request
 /// still matches its edge). Moving changes weights and so the order, hence rounds until nothing
@@ -36,12 +36,12 @@ struct EdgeRouting {
             compiled.indices.filter { compiled[$0].matches(requests[request]) }
         }
         for _ in 0..<Self.maxRounds {
-            let rank = ranks()
+            let preference = preferences()
             var moved = false
             for (position, request) in requestList.enumerated() {
                 let current = owner[request]!
-                guard let preferred = matching[position].min(by: { better($0, than: $1, rank: rank) }) else { continue }
-                if preferred != current && better(preferred, than: current, rank: rank) {
+                guard let preferred = matching[position].min(by: { preference[$0].beats(preference[$1]) }) else { continue }
+                if preferred != current && preference[preferred].beats(preference[current]) {
                     owner[request] = preferred
                     moves += 1
                     moved = true
@@ -54,23 +54,16 @@ struct EdgeRouting {
         emptied = finals.filter(\.members.isEmpty).count
     }
 
-    /// Whether edge `a` beats edge `b` for a request both match.
-    private func better(_ a: Int, than b: Int, rank: [Int]) -> Bool {
-        let fixedA = compiled[a].fixedByteCount, fixedB = compiled[b].fixedByteCount
-        if fixedA != fixedB { return fixedA > fixedB }
-        return rank[a] < rank[b]
-    }
-
     private func weight(_ edge: Int) -> Int {
         finals[edge].members.reduce(0) { $0 + weights[$1] }
     }
 
-    /// Each edge's index in the final order: heaviest first, ties by first request.
-    private func ranks() -> [Int] {
-        let order = finalOrder()
-        var rank = [Int](repeating: Int.max, count: finals.count)
-        for (position, edge) in order.enumerated() { rank[edge] = position }
-        return rank
+    /// Each edge as the emulator will weigh it: its weight now and, as its order, its first
+    /// request (the final order sorts ties by it); an emptied edge loses every tie.
+    private func preferences() -> [EdgePreference] {
+        finals.indices.map { edge in
+            EdgePreference(fixedBytes: compiled[edge].fixedByteCount, weight: weight(edge), order: finals[edge].members.min() ?? Int.max)
+        }
     }
 
     private func finalOrder() -> [Int] {

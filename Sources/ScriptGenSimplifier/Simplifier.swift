@@ -51,8 +51,9 @@ public enum Simplifier {
             }
             head += 1
         }
-        let simplified = ContextMerger.renumberedDepthFirst(StateMachine(
-            transport: machine.transport, port: machine.port, states: states, conversations: machine.conversations))
+        let simplified = StateMachine(
+            transport: machine.transport, port: machine.port, states: states, conversations: machine.conversations
+        ).renumberedDepthFirst()
         // Fan-out actions were recorded with breadth-first numbers.
         report.fanoutActions = report.fanoutActions.map { action in
             var action = action
@@ -200,7 +201,7 @@ public enum Simplifier {
             state.serverCloses += machine.states[raw].serverCloses
             state.cutRequests += machine.states[raw].cutRequests
         }
-        state.replies = ContextMerger.pooledReplies(group.map { machine.states[$0].replies })
+        state.replies = ObservedReply.pooled(group.map { machine.states[$0].replies })
         return state
     }
 }
