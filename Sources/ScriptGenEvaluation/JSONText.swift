@@ -1,22 +1,12 @@
+import ScriptGenModel
+
 /// The few JSON pieces the report needs, written directly (the model's JSON writer is internal
 /// to ScriptGenModel, and the report's layout is fixed: keys in a documented order).
 enum JSONText {
     static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u00" + hexDigits(UInt8(scalar.value))
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        JSONEscape.appendQuoted(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A number rounded to 6 decimals; null for a missing or non-finite value.

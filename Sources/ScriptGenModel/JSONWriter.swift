@@ -99,20 +99,6 @@ struct JSONWriter {
     }
 
     private mutating func writeString(_ text: String) {
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): append("\\\"")
-            case UInt8(ascii: "\\"): append("\\\\")
-            case 0x0A: append("\\n")
-            case 0x0D: append("\\r")
-            case 0x09: append("\\t")
-            case 0..<0x20:
-                let hex = String(byte, radix: 16)
-                append("\\u00" + (hex.count == 1 ? "0" : "") + hex)
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
+        JSONEscape.appendQuoted(text, to: &output)
     }
 }
