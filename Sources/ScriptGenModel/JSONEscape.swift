@@ -1,7 +1,8 @@
-/// The one rule for writing text inside a JSON string, shared by the model file's writer, the
-/// evaluation report and the event log (each writes its own way, in place or not): `"` and `\`
-/// escaped, `\n`, `\r`, `\t` by name, every other control byte and DEL as `\u00XX`; all other
-/// bytes (UTF-8 included) as they are.
+/// The rule for writing text inside a JSON string, shared by the model file's writer and the
+/// evaluation report: `"` and `\` escaped, `\n`, `\r`, `\t` by name, every other control byte
+/// and DEL as `\u00XX`; all other bytes (UTF-8 included) as they are. The event log applies
+/// the same rule with its own in-place writer (ScriptGenServer's JSONText): called across the
+/// module boundary for every byte, this one cost serve 3k instructions per connection.
 package enum JSONEscape {
     @inline(__always)
     package static func needsEscape(_ byte: UInt8) -> Bool {

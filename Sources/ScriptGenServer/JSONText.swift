@@ -1,11 +1,12 @@
-import ScriptGenModel
-
-/// The JSON pieces event lines need. Attacker bytes never reach this as text: requests and
-/// responses are base64; strings here are addresses, ids and names, still fully escaped.
+/// The JSON pieces event lines need, escaped by the rule of ScriptGenModel's `JSONEscape`
+/// (tested equal). Attacker bytes never reach this as text: requests and responses are
+/// base64; strings here are addresses, ids and names, still fully escaped.
 ///
 /// Pieces are written through a `LineWriter` into room made for the whole line (every event
 /// of a busy honeypot goes through here); the `[UInt8]` forms are for single pieces.
 enum JSONText {
+    private static let hex: StaticString = "0123456789abcdef"
+
     /// Bytes `appendString` writes at most for `text`: every byte escaped as `\u00XX`.
     static func stringBound(_ text: String) -> Int { text.utf8.count * 6 + 2 }
     /// Bytes `appendInt` writes at most: 19 digits and a sign, rounded up.
@@ -22,13 +23,29 @@ enum JSONText {
     static func appendString(bytes: UnsafeBufferPointer<UInt8>, to writer: inout LineWriter) {
         writer.write(UInt8(ascii: "\""))
         // Names, ids and addresses rarely need escaping: copy them whole when they do not.
-        guard bytes.contains(where: JSONEscape.needsEscape) else {
+        var plain = true
+        for byte in bytes where byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            plain = false
+            break
+        }
+        if plain {
             writer.write(bytes)
             writer.write(UInt8(ascii: "\""))
             return
         }
         for byte in bytes {
-            if JSONEscape.needsEscape(byte) { JSONEscape.escape(byte) { writer.write($0) } } else { writer.write(byte) }
+            switch byte {
+            case UInt8(ascii: "\""): writer.write(#"\""#)
+            case UInt8(ascii: "\\"): writer.write(#"\\"#)
+            case 0x0a: writer.write(#"\n"#)
+            case 0x0d: writer.write(#"\r"#)
+            case 0x09: writer.write(#"\t"#)
+            case 0..<0x20, 0x7f:
+                writer.write(#"\u00"#)
+                writer.write(hex.utf8Start[Int(byte >> 4)])
+                writer.write(hex.utf8Start[Int(byte & 0xf)])
+            default: writer.write(byte)
+            }
         }
         writer.write(UInt8(ascii: "\""))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ScriptGenModel
 import Testing
 @testable import ScriptGenServer
 
@@ -111,5 +112,20 @@ import Testing
         let later = RunIdentity.make(now: WallTime(seconds: 1_795_000_001, nanoseconds: 0), random: 0)
         #expect(earlier < later, "ids sort by start time")
         #expect(!RunIdentity.hostName().isEmpty)
+    }
+}
+
+/// The event log's in-place escaper follows the model's rule (`JSONEscape`) byte for byte.
+@Suite struct JSONEscapeAgreementTests {
+    @Test func everyByteAndHostileTextEscapeAlike() {
+        var texts = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        texts += ["a\"b\\c\nd\re\t\u{0}f\u{1f}\u{7f}é—", "", "plain", "日本語 ✓"]
+        for text in texts {
+            var expected: [UInt8] = []
+            JSONEscape.appendQuoted(text, to: &expected)
+            var written: [UInt8] = []
+            JSONText.appendString(text, to: &written)
+            #expect(written == expected, "\(Array(text.utf8))")
+        }
     }
 }
