@@ -63,9 +63,4 @@ public struct RegionAnalysis: Hashable, Sendable {
         self.columns = columns
         self.weights = weights
     }
-
-    /// The microclustering decision for one of this analysis' regions.
-    public func microclusterDecision(for region: Region, options: MicroclusterOptions = MicroclusterOptions()) -> MicroclusterDecision {
-        options.decision(values: region.rowValues, weights: weights)
-    }
 }
