@@ -75,15 +75,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test helpers shared by the test targets (crafted bytes, replies, patterns).
+        .target(name: "ScriptGenTestSupport", dependencies: ["ScriptGenModel"], path: "Tests/ScriptGenTestSupport"),
         .testTarget(name: "ScriptGenCaptureTests", dependencies: ["ScriptGenCapture"]),
         .testTarget(name: "ScriptGenFlowsTests", dependencies: ["ScriptGenFlows", "ScriptGenCapture"]),
-        .testTarget(name: "ScriptGenModelTests", dependencies: ["ScriptGenModel"]),
-        .testTarget(name: "ScriptGenBuilderTests", dependencies: ["ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture", "ScriptGenModel"]),
-        .testTarget(name: "ScriptGenAlignmentTests", dependencies: ["ScriptGenAlignment"]),
-        .testTarget(name: "ScriptGenSimplifierTests", dependencies: ["ScriptGenSimplifier", "ScriptGenAlignment", "ScriptGenModel", "ScriptGenEmulation", "ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture"]),
-        .testTarget(name: "ScriptGenEmulationTests", dependencies: ["ScriptGenEmulation", "ScriptGenModel"]),
-        .testTarget(name: "ScriptGenEvaluationTests", dependencies: ["ScriptGenEvaluation", "ScriptGenEmulation", "ScriptGenModel", "ScriptGenFlows", "ScriptGenCapture"]),
-        .testTarget(name: "ScriptGenServerTests", dependencies: [
+        .testTarget(name: "ScriptGenModelTests", dependencies: ["ScriptGenTestSupport", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenBuilderTests", dependencies: ["ScriptGenTestSupport", "ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenAlignmentTests", dependencies: ["ScriptGenTestSupport", "ScriptGenAlignment"]),
+        .testTarget(name: "ScriptGenSimplifierTests", dependencies: ["ScriptGenTestSupport", "ScriptGenSimplifier", "ScriptGenAlignment", "ScriptGenModel", "ScriptGenEmulation", "ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture"]),
+        .testTarget(name: "ScriptGenEmulationTests", dependencies: ["ScriptGenTestSupport", "ScriptGenEmulation", "ScriptGenModel"]),
+        .testTarget(name: "ScriptGenEvaluationTests", dependencies: ["ScriptGenTestSupport", "ScriptGenEvaluation", "ScriptGenEmulation", "ScriptGenModel", "ScriptGenFlows", "ScriptGenCapture"]),
+        .testTarget(name: "ScriptGenServerTests", dependencies: ["ScriptGenTestSupport", 
             "ScriptGenServer", "ScriptGenEmulation", "ScriptGenModel", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Runs the built `scriptgen` binary the way a user would.

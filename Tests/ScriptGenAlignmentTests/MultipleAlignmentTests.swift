@@ -1,5 +1,6 @@
 import Testing
 @testable import ScriptGenAlignment
+import ScriptGenTestSupport
 
 @Suite struct MultipleAlignmentTests {
     static let users = [bytes("USER alice\r\n"), bytes("USER bob\r\n"), bytes("USER carol\r\n"), bytes("USER dave\r\n")]

@@ -1,5 +1,6 @@
 import Testing
 @testable import ScriptGenAlignment
+import ScriptGenTestSupport
 
 @Suite struct PairwiseAlignerTests {
     let simple = AlignmentScoring(match: 1, mismatch: -1, gap: -1)

@@ -1,5 +1,6 @@
 import Testing
 @testable import ScriptGenAlignment
+import ScriptGenTestSupport
 
 @Suite struct RegionAnalysisTests {
     func rows(_ texts: [String]) -> [[AlignedSymbol]] {

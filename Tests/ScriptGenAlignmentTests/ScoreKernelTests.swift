@@ -1,5 +1,6 @@
 import Testing
 @testable import ScriptGenAlignment
+import ScriptGenTestSupport
 
 /// Every kernel (SIMD inter-sequence, bit-parallel LCS, 64-bit scalar) must give the scalar
 /// reference's scores.

@@ -1,7 +1,6 @@
 @testable import ScriptGenAlignment
 
 /// Bytes of an ASCII string.
-func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// Text of aligned symbols, gaps as "-".
 func text(_ row: [AlignedSymbol]) -> String { row.map(\.description).joined() }

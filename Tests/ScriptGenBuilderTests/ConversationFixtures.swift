@@ -25,7 +25,6 @@ func conversation(_ transport: TransportProtocol, port: UInt16 = 21, clientPort:
     )
 }
 
-func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// Three FTP logins: two anonymous (one accepted, one refused), one as root that stops after USER.
 let ftpConversations = [

@@ -3,10 +3,7 @@ import ScriptGenCapture
 import ScriptGenFlows
 import ScriptGenModel
 import Testing
-
-private func reply(_ texts: String..., count: Int) -> ObservedReply {
-    ObservedReply(reply: Reply(messages: texts.map(bytes)), count: count)
-}
+import ScriptGenTestSupport
 
 private func edge(_ text: String, weight: Int, to target: StateID) -> Edge {
     Edge(pattern: .exact(bytes(text)), weight: weight, target: target)

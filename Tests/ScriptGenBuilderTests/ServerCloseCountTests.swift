@@ -3,6 +3,7 @@ import ScriptGenCapture
 import ScriptGenFlows
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 /// `State.serverCloses`: counted with the ending, where the conversation ended, only for
 /// conversations the server closed (`Conversation.serverClosedFirst`).

@@ -2,6 +2,7 @@ import ScriptGenBuilder
 import ScriptGenFlows
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 /// SSH-like conversations: both sides send their version line on connect, so in some
 /// conversations the client's line is captured first (docs/model-format.md, "Banners sent at

@@ -1,75 +1,76 @@
 import ScriptGenEmulation
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 @Suite struct CompiledPatternTests {
-    static let user = CompiledPattern(Pattern(elements: [.fixed(b("USER ")), .variable(min: 1, max: 8), .fixed(b("\r\n"))]))
+    static let user = CompiledPattern(Pattern(elements: [.fixed(bytes("USER ")), .variable(min: 1, max: 8), .fixed(bytes("\r\n"))]))
 
     @Test func exactPatternMatchesOnlyItsBytes() {
-        let pattern = CompiledPattern(.exact(b("QUIT\r\n")))
-        #expect(pattern.matches(b("QUIT\r\n")))
-        #expect(!pattern.matches(b("QUIT\r")))
-        #expect(!pattern.matches(b("QUIT\r\n\r\n")))
-        #expect(pattern.prefixStatus(b("")) == .canStillMatch)
-        #expect(pattern.prefixStatus(b("QU")) == .canStillMatch)
-        #expect(pattern.prefixStatus(b("QUIT\r\n")) == .match)
-        #expect(pattern.prefixStatus(b("QX")) == .cannotMatch)
-        #expect(pattern.prefixStatus(b("QUIT\r\nX")) == .cannotMatch)
+        let pattern = CompiledPattern(.exact(bytes("QUIT\r\n")))
+        #expect(pattern.matches(bytes("QUIT\r\n")))
+        #expect(!pattern.matches(bytes("QUIT\r")))
+        #expect(!pattern.matches(bytes("QUIT\r\n\r\n")))
+        #expect(pattern.prefixStatus(bytes("")) == .canStillMatch)
+        #expect(pattern.prefixStatus(bytes("QU")) == .canStillMatch)
+        #expect(pattern.prefixStatus(bytes("QUIT\r\n")) == .match)
+        #expect(pattern.prefixStatus(bytes("QX")) == .cannotMatch)
+        #expect(pattern.prefixStatus(bytes("QUIT\r\nX")) == .cannotMatch)
     }
 
     @Test func gapMatchesItsLengthRange() {
-        #expect(Self.user.matches(b("USER a\r\n")))
-        #expect(Self.user.matches(b("USER abcdefgh\r\n")))
-        #expect(!Self.user.matches(b("USER \r\n")), "gap needs at least one byte")
-        #expect(!Self.user.matches(b("USER abcdefghi\r\n")), "gap allows at most eight")
-        #expect(Self.user.matches(b("USER \r\n\r\n")), "gap bytes are any bytes, the delimiter included")
+        #expect(Self.user.matches(bytes("USER a\r\n")))
+        #expect(Self.user.matches(bytes("USER abcdefgh\r\n")))
+        #expect(!Self.user.matches(bytes("USER \r\n")), "gap needs at least one byte")
+        #expect(!Self.user.matches(bytes("USER abcdefghi\r\n")), "gap allows at most eight")
+        #expect(Self.user.matches(bytes("USER \r\n\r\n")), "gap bytes are any bytes, the delimiter included")
     }
 
     @Test func gapPrefixStatus() {
-        #expect(Self.user.prefixStatus(b("USER ")) == .canStillMatch)
-        #expect(Self.user.prefixStatus(b("USER abcdefgh")) == .canStillMatch)
-        #expect(Self.user.prefixStatus(b("USER abcdefghi")) == .cannotMatch)
-        #expect(Self.user.prefixStatus(b("USER a\r\n")) == .matchAndCanGrow)
-        #expect(Self.user.prefixStatus(b("USER abcdefg\r\n")) == .match, "a longer input would need a nine-byte gap")
-        #expect(Self.user.prefixStatus(b("PASS")) == .cannotMatch)
+        #expect(Self.user.prefixStatus(bytes("USER ")) == .canStillMatch)
+        #expect(Self.user.prefixStatus(bytes("USER abcdefgh")) == .canStillMatch)
+        #expect(Self.user.prefixStatus(bytes("USER abcdefghi")) == .cannotMatch)
+        #expect(Self.user.prefixStatus(bytes("USER a\r\n")) == .matchAndCanGrow)
+        #expect(Self.user.prefixStatus(bytes("USER abcdefg\r\n")) == .match, "a longer input would need a nine-byte gap")
+        #expect(Self.user.prefixStatus(bytes("PASS")) == .cannotMatch)
     }
 
     @Test func normalisationJoinsElementsAndRepairsGaps() {
         let pattern = CompiledPattern(Pattern(elements: [
-            .fixed(b("AB")), .fixed([]), .fixed(b("C")), .variable(min: 2, max: 1), .variable(min: -3, max: 1), .fixed(b("D")),
+            .fixed(bytes("AB")), .fixed([]), .fixed(bytes("C")), .variable(min: 2, max: 1), .variable(min: -3, max: 1), .fixed(bytes("D")),
         ]))
         #expect(pattern.fixedByteCount == 4)
         #expect(pattern.minimumLength == 6)
         #expect(pattern.maximumLength == 7)
-        #expect(pattern.matches(b("ABCxyD")))
-        #expect(pattern.matches(b("ABCxyzD")))
-        #expect(!pattern.matches(b("ABCxD")))
+        #expect(pattern.matches(bytes("ABCxyD")))
+        #expect(pattern.matches(bytes("ABCxyzD")))
+        #expect(!pattern.matches(bytes("ABCxD")))
     }
 
     @Test func emptyAndGapOnlyPatterns() {
         let empty = CompiledPattern(Pattern(elements: []))
-        #expect(empty.matches(b("")))
-        #expect(!empty.matches(b("x")))
-        #expect(empty.prefixStatus(b("")) == .match)
+        #expect(empty.matches(bytes("")))
+        #expect(!empty.matches(bytes("x")))
+        #expect(empty.prefixStatus(bytes("")) == .match)
         let anything = CompiledPattern(Pattern(elements: [.variable(min: 2, max: 3)]))
-        #expect(anything.prefixStatus(b("a")) == .canStillMatch)
-        #expect(anything.prefixStatus(b("ab")) == .matchAndCanGrow)
-        #expect(anything.prefixStatus(b("abc")) == .match)
-        #expect(anything.prefixStatus(b("abcd")) == .cannotMatch)
+        #expect(anything.prefixStatus(bytes("a")) == .canStillMatch)
+        #expect(anything.prefixStatus(bytes("ab")) == .matchAndCanGrow)
+        #expect(anything.prefixStatus(bytes("abc")) == .match)
+        #expect(anything.prefixStatus(bytes("abcd")) == .cannotMatch)
     }
 
     @Test func unboundedGapDoesNotOverflow() {
-        let pattern = CompiledPattern(Pattern(elements: [.variable(min: 0, max: .max), .fixed(b("END")), .variable(min: 0, max: .max)]))
+        let pattern = CompiledPattern(Pattern(elements: [.variable(min: 0, max: .max), .fixed(bytes("END")), .variable(min: 0, max: .max)]))
         #expect(pattern.maximumLength == .max)
-        #expect(pattern.matches(b("xxENDyy")))
-        #expect(pattern.prefixStatus(b("xxEND")) == .matchAndCanGrow)
-        #expect(!pattern.matches(b("xxEN")))
+        #expect(pattern.matches(bytes("xxENDyy")))
+        #expect(pattern.prefixStatus(bytes("xxEND")) == .matchAndCanGrow)
+        #expect(!pattern.matches(bytes("xxEN")))
     }
 
     @Test func leadingGapFindsLaterOccurrences() {
-        let pattern = CompiledPattern(Pattern(elements: [.variable(min: 0, max: 6), .fixed(b("ab")), .variable(min: 1, max: 1), .fixed(b("c"))]))
-        #expect(pattern.matches(b("abababxc")), "only the last 'ab' leaves room for the rest")
-        #expect(!pattern.matches(b("abxxxxxxc")))
+        let pattern = CompiledPattern(Pattern(elements: [.variable(min: 0, max: 6), .fixed(bytes("ab")), .variable(min: 1, max: 1), .fixed(bytes("c"))]))
+        #expect(pattern.matches(bytes("abababxc")), "only the last 'ab' leaves room for the rest")
+        #expect(!pattern.matches(bytes("abxxxxxxc")))
     }
 
     /// The scan against a brute-force reference on small patterns and every input over {a, b}.
@@ -101,29 +102,29 @@ import Testing
     }
 
     @Test func similarityOfRawEdges() {
-        let raw = CompiledPattern(.exact(b("PASS secret2\r\n")))
-        #expect(raw.similarity(to: b("PASS secret2\r\n")) == 1)
-        #expect(raw.similarity(to: b("PASS secret1\r\n")) == 13.0 / 14.0)
-        let user = CompiledPattern(.exact(b("USER alice\r\n")))
+        let raw = CompiledPattern(.exact(bytes("PASS secret2\r\n")))
+        #expect(raw.similarity(to: bytes("PASS secret2\r\n")) == 1)
+        #expect(raw.similarity(to: bytes("PASS secret1\r\n")) == 13.0 / 14.0)
+        let user = CompiledPattern(.exact(bytes("USER alice\r\n")))
         // "USER " and "\r\n" found (7 of 12), shorter by 2 bytes (10 / 12).
-        #expect(user.similarity(to: b("USER bob\r\n")) == (7.0 / 12.0) * (10.0 / 12.0))
-        #expect(raw.similarity(to: b("")) == 0)
-        #expect(raw.similarity(to: b("zzzz")) == 0)
+        #expect(user.similarity(to: bytes("USER bob\r\n")) == (7.0 / 12.0) * (10.0 / 12.0))
+        #expect(raw.similarity(to: bytes("")) == 0)
+        #expect(raw.similarity(to: bytes("zzzz")) == 0)
     }
 
     @Test func similarityOfGappedPatterns() {
-        #expect(Self.user.similarity(to: b("USER bob\r\n")) == 1)
+        #expect(Self.user.similarity(to: bytes("USER bob\r\n")) == 1)
         // Gap too long: every fixed byte is found (forward and backward), length factor 15 / 19.
-        #expect(Self.user.similarity(to: b("USER abcdefghijkl\r\n")) == 15.0 / 19.0)
+        #expect(Self.user.similarity(to: bytes("USER abcdefghijkl\r\n")) == 15.0 / 19.0)
         // A trailing byte hides the delimiter from the backward pass.
-        #expect(Self.user.similarity(to: b("USER abcdefghijkl\r\n ")) == (5.0 / 7.0) * (15.0 / 20.0))
+        #expect(Self.user.similarity(to: bytes("USER abcdefghijkl\r\n ")) == (5.0 / 7.0) * (15.0 / 20.0))
         // The delimiter is missing: "USER " found forward, nothing backward.
-        #expect(Self.user.similarity(to: b("USER bob")) == 5.0 / 7.0)
+        #expect(Self.user.similarity(to: bytes("USER bob")) == 5.0 / 7.0)
         // Wrong command, right delimiter: found backward only.
-        #expect(Self.user.similarity(to: b("PASS bob\r\n")) == 2.0 / 7.0)
+        #expect(Self.user.similarity(to: bytes("PASS bob\r\n")) == 2.0 / 7.0)
         let anything = CompiledPattern(Pattern(elements: [.variable(min: 2, max: 4)]))
-        #expect(anything.similarity(to: b("abc")) == 1)
-        #expect(anything.similarity(to: b("abcdefgh")) == 0.5)
+        #expect(anything.similarity(to: bytes("abc")) == 1)
+        #expect(anything.similarity(to: bytes("abcdefgh")) == 0.5)
     }
 
     @Test func similarityIsWithinBounds() {
@@ -140,7 +141,6 @@ import Testing
     }
 }
 
-func b(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 func allInputs(ofLength length: Int) -> [[UInt8]] {
     (0..<(1 << length)).map { code in (0..<length).map { UInt8(ascii: (code >> $0) & 1 == 0 ? "a" : "b") } }

@@ -1,14 +1,15 @@
 import ScriptGenEmulation
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 /// Inputs and edited models a hostile client or operator could bring.
 @Suite struct HostileInputTests {
     /// Edge `A` loops back to its state, whose reply is large: every byte is a request.
     static let loop = StateMachine(transport: .tcp, port: 21, states: [
-        State(replies: [Machines.reply("220 hi\r\n")], edges: [Edge(pattern: .exact(b("A")), weight: 1, target: 1)]),
+        State(replies: [reply("220 hi\r\n")], edges: [Edge(pattern: .exact(bytes("A")), weight: 1, target: 1)]),
         State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x52, count: 10_000)]), count: 1)],
-              edges: [Edge(pattern: .exact(b("A")), weight: 1, target: 1)]),
+              edges: [Edge(pattern: .exact(bytes("A")), weight: 1, target: 1)]),
     ])
 
     static func requests(_ actions: [EmulatorAction]) -> Int {
@@ -32,7 +33,7 @@ import Testing
         #expect(Self.requests(emulator.flush(maxRequests: 5)) == 5)
         #expect(emulator.pendingByteCount == 65_536 - 1005)
         #expect(emulator.receive([], now: 1, maxRequests: 0).isEmpty)
-        #expect(emulator.receive(b("A"), now: 1, maxRequests: 0).isEmpty)
+        #expect(emulator.receive(bytes("A"), now: 1, maxRequests: 0).isEmpty)
         #expect(emulator.pendingByteCount == 65_536 - 1004)
     }
 
@@ -58,14 +59,14 @@ import Testing
     @Test func replyCountsNearIntMaxDoNotOverflowTheWeightedChoice() throws {
         let huge = Int.max
         let machine = StateMachine(transport: .tcp, port: 21, states: [
-            State(replies: [Machines.reply("A\r\n", count: huge), Machines.reply("B\r\n", count: huge), Machines.reply("C\r\n", count: huge),
-                            Machines.reply("D\r\n", count: 0)], edges: []),
+            State(replies: [reply("A\r\n", count: huge), reply("B\r\n", count: huge), reply("C\r\n", count: huge),
+                            reply("D\r\n", count: 0)], edges: []),
         ])
         var seen: Set<[UInt8]> = []
         for seed in 0..<64 as Range<UInt64> {
             var emulator = try Emulator(machine: machine, options: EmulationOptions(responseChoice: .weightedRandom), generator: SplitMix64(seed: seed))
             for case .send(let bytes) in emulator.connect() { seen.insert(bytes) }
         }
-        #expect(seen == [b("A\r\n"), b("B\r\n"), b("C\r\n")])
+        #expect(seen == [bytes("A\r\n"), bytes("B\r\n"), bytes("C\r\n")])
     }
 }

@@ -1,44 +1,37 @@
 import ScriptGenEmulation
 import ScriptGenModel
+import ScriptGenTestSupport
 
 /// Crafted machines for the tests.
 enum Machines {
-    static func reply(_ messages: String..., count: Int = 1) -> ObservedReply {
-        ObservedReply(reply: Reply(messages: messages.map(b)), count: count)
-    }
-
-    static func gap(_ prefix: String, _ min: Int, _ max: Int, _ suffix: String) -> Pattern {
-        Pattern(elements: [.fixed(b(prefix)), .variable(min: min, max: max), .fixed(b(suffix))])
-    }
-
     /// An FTP-like service: banner, USER/PASS with variable arguments, a two-message answer,
     /// a silent state, a state with two observed replies, and a leaf.
     static let ftp = StateMachine(transport: .tcp, port: 21, states: [
         /* 0 */ State(replies: [reply("220 hi\r\n", count: 5)], edges: [
             Edge(pattern: gap("USER ", 1, 16, "\r\n"), weight: 4, target: 1),
-            Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5),
+            Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5),
         ]),
         /* 1 */ State(replies: [reply("331 pw\r\n")], edges: [Edge(pattern: gap("PASS ", 1, 16, "\r\n"), weight: 4, target: 2)]),
         /* 2 */ State(replies: [reply("230 ok\r\n", count: 3), reply("530 bad\r\n", count: 1)], edges: [
-            Edge(pattern: .exact(b("LIST\r\n")), weight: 2, target: 3),
-            Edge(pattern: .exact(b("PWD\r\n")), weight: 1, target: 4),
+            Edge(pattern: .exact(bytes("LIST\r\n")), weight: 2, target: 3),
+            Edge(pattern: .exact(bytes("PWD\r\n")), weight: 1, target: 4),
             Edge(pattern: gap("LIST ", 1, 32, "\r\n"), weight: 1, target: 3),
         ]),
-        /* 3 */ State(replies: [reply("150 here\r\n", "226 done\r\n")], edges: [Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5)]),
-        /* 4 */ State(replies: [], edges: [Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5)]),
+        /* 3 */ State(replies: [reply("150 here\r\n", "226 done\r\n")], edges: [Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5)]),
+        /* 4 */ State(replies: [], edges: [Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5)]),
         /* 5 */ State(replies: [reply("221 bye\r\n")], edges: []),
     ])
 
     /// Raw (exact) edges only, some a prefix of another.
     static let raw = StateMachine(transport: .tcp, port: 7, states: [
         /* 0 */ State(edges: [
-            Edge(pattern: .exact(b("AB")), weight: 1, target: 1),
-            Edge(pattern: .exact(b("ABCD")), weight: 1, target: 2),
-            Edge(pattern: .exact(b("X\n")), weight: 1, target: 3),
+            Edge(pattern: .exact(bytes("AB")), weight: 1, target: 1),
+            Edge(pattern: .exact(bytes("ABCD")), weight: 1, target: 2),
+            Edge(pattern: .exact(bytes("X\n")), weight: 1, target: 3),
         ]),
-        /* 1 */ State(replies: [reply("one")], edges: [Edge(pattern: .exact(b("X\n")), weight: 1, target: 3)]),
-        /* 2 */ State(replies: [reply("two")], edges: [Edge(pattern: .exact(b("X\n")), weight: 1, target: 3)]),
-        /* 3 */ State(replies: [reply("three")], edges: [Edge(pattern: .exact(b("AB")), weight: 1, target: 1)]),
+        /* 1 */ State(replies: [reply("one")], edges: [Edge(pattern: .exact(bytes("X\n")), weight: 1, target: 3)]),
+        /* 2 */ State(replies: [reply("two")], edges: [Edge(pattern: .exact(bytes("X\n")), weight: 1, target: 3)]),
+        /* 3 */ State(replies: [reply("three")], edges: [Edge(pattern: .exact(bytes("AB")), weight: 1, target: 1)]),
     ])
 
     /// An HTTP-like service: two raw requests, one a prefix of the other, a request pattern
@@ -46,8 +39,8 @@ enum Machines {
     /// has the same edges, so conversations go on.
     static let http: StateMachine = {
         let edges = [
-            Edge(pattern: .exact(b("GET / HTTP/1.0\r\n")), weight: 1, target: 1),
-            Edge(pattern: .exact(b("GET / HTTP/1.0\r\n\r\n")), weight: 1, target: 2),
+            Edge(pattern: .exact(bytes("GET / HTTP/1.0\r\n")), weight: 1, target: 1),
+            Edge(pattern: .exact(bytes("GET / HTTP/1.0\r\n\r\n")), weight: 1, target: 2),
             Edge(pattern: gap("GET ", 1, 64, "\r\n\r\n"), weight: 3, target: 3),
             Edge(pattern: gap("HEAD ", 1, 16, "\r\n"), weight: 1, target: 4),
         ]
@@ -64,8 +57,8 @@ enum Machines {
     /// and the GET edge; every state has both.
     static let redis: StateMachine = {
         let edges = [
-            Edge(pattern: Pattern(elements: [.fixed(b("*2\r\n$3\r\n")), .variable(min: 0, max: 159), .fixed(b("\r\n$")), .variable(min: 0, max: 87), .fixed(b("\r\n"))]), weight: 1, target: 1),
-            Edge(pattern: Pattern(elements: [.fixed(b("*2\r\n$3\r\nGET\r\n$")), .variable(min: 1, max: 4), .fixed(b("\r\n")), .variable(min: 0, max: 17), .fixed(b("\r\n"))]), weight: 1, target: 2),
+            Edge(pattern: Pattern(elements: [.fixed(bytes("*2\r\n$3\r\n")), .variable(min: 0, max: 159), .fixed(bytes("\r\n$")), .variable(min: 0, max: 87), .fixed(bytes("\r\n"))]), weight: 1, target: 1),
+            Edge(pattern: Pattern(elements: [.fixed(bytes("*2\r\n$3\r\nGET\r\n$")), .variable(min: 1, max: 4), .fixed(bytes("\r\n")), .variable(min: 0, max: 17), .fixed(bytes("\r\n"))]), weight: 1, target: 2),
         ]
         return StateMachine(transport: .tcp, port: 6379, states: [
             State(edges: edges), State(replies: [reply("loose")], edges: edges), State(replies: [reply("$5\r\nvalue\r\n")], edges: edges),
@@ -74,13 +67,13 @@ enum Machines {
 
     /// A UDP service: any 4..12-byte query starting "Q" gets an answer of two datagrams.
     static let udp = StateMachine(transport: .udp, port: 53, states: [
-        State(edges: [Edge(pattern: Pattern(elements: [.fixed(b("Q")), .variable(min: 3, max: 11)]), weight: 1, target: 1)]),
-        State(replies: [reply("R1", "R2")], edges: [Edge(pattern: Pattern(elements: [.fixed(b("Q")), .variable(min: 3, max: 11)]), weight: 1, target: 1)]),
+        State(edges: [Edge(pattern: Pattern(elements: [.fixed(bytes("Q")), .variable(min: 3, max: 11)]), weight: 1, target: 1)]),
+        State(replies: [reply("R1", "R2")], edges: [Edge(pattern: Pattern(elements: [.fixed(bytes("Q")), .variable(min: 3, max: 11)]), weight: 1, target: 1)]),
     ])
 }
 
 extension EmulatorAction {
-    static func sendText(_ text: String) -> EmulatorAction { .send(b(text)) }
+    static func sendText(_ text: String) -> EmulatorAction { .send(bytes(text)) }
 
     /// The action without its timing-independent payload differences (none today): used to
     /// compare runs.

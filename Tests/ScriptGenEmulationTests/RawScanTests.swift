@@ -1,6 +1,7 @@
 @testable import ScriptGenEmulation
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 /// The fast scan of raw patterns gives exactly what the general scan over segments gives.
 @Suite struct RawScanTests {
@@ -23,10 +24,10 @@ import Testing
     }
 
     @Test func onlyGaplessSingleSegmentPatternsAreRaw() {
-        #expect(CompiledPattern(Pattern(elements: [.fixed(b("AB")), .fixed(b("C"))])).rawBytes == b("ABC"))
-        #expect(CompiledPattern(Pattern(elements: [.fixed(b("AB")), .variable(min: 0, max: 0), .fixed(b("C"))])).rawBytes == b("ABC"))
-        #expect(CompiledPattern(Pattern(elements: [.variable(min: 0, max: 1), .fixed(b("A"))])).rawBytes == nil)
-        #expect(CompiledPattern(Pattern(elements: [.fixed(b("A")), .variable(min: 1, max: 1)])).rawBytes == nil)
+        #expect(CompiledPattern(Pattern(elements: [.fixed(bytes("AB")), .fixed(bytes("C"))])).rawBytes == bytes("ABC"))
+        #expect(CompiledPattern(Pattern(elements: [.fixed(bytes("AB")), .variable(min: 0, max: 0), .fixed(bytes("C"))])).rawBytes == bytes("ABC"))
+        #expect(CompiledPattern(Pattern(elements: [.variable(min: 0, max: 1), .fixed(bytes("A"))])).rawBytes == nil)
+        #expect(CompiledPattern(Pattern(elements: [.fixed(bytes("A")), .variable(min: 1, max: 1)])).rawBytes == nil)
         #expect(CompiledPattern(Pattern(elements: [])).rawBytes == nil)
     }
 }

@@ -1,6 +1,7 @@
 import ScriptGenEmulation
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 /// The emulator closes after the reply of a state where the real server closed after more than
 /// `serverCloseShare` of the state's visits.
@@ -24,11 +25,11 @@ import Testing
     @Test func theReplyIsSentThenTheConnectionClosed() throws {
         var ftp = try emulator(Self.ftp(closes: 3, of: 4))
         #expect(ftp.connect() == [.sendText("220 hi\r\n")])
-        #expect(ftp.receive(b("QUIT\r\n"), now: 0) == [
-            .matched(request: b("QUIT\r\n"), edge: 1, from: 0, to: 5), .sendText("221 bye\r\n"), .close,
+        #expect(ftp.receive(bytes("QUIT\r\n"), now: 0) == [
+            .matched(request: bytes("QUIT\r\n"), edge: 1, from: 0, to: 5), .sendText("221 bye\r\n"), .close,
         ])
         #expect(ftp.isClosed)
-        #expect(ftp.receive(b("USER a\r\n"), now: 1) == [])
+        #expect(ftp.receive(bytes("USER a\r\n"), now: 1) == [])
         #expect(ftp.flush() == [])
         #expect(ftp.nextDeadline == nil)
     }
@@ -37,16 +38,16 @@ import Testing
         var ftp = try emulator(Self.ftp(closes: 1, of: 1))
         _ = ftp.connect()
         for request in ["USER a\r\n", "PASS b\r\n", "PWD\r\n"] {
-            #expect(!ftp.receive(b(request), now: 0).contains(.close), "\(request)")
+            #expect(!ftp.receive(bytes(request), now: 0).contains(.close), "\(request)")
         }
-        #expect(ftp.receive(b("QUIT\r\n"), now: 0).last == .close)
+        #expect(ftp.receive(bytes("QUIT\r\n"), now: 0).last == .close)
     }
 
     @Test func halfTheVisitsOrFewerKeepTheConnectionOpen() throws {
         for (closes, visits) in [(2, 4), (1, 2), (1, 3), (0, 4), (0, 0)] {
             var ftp = try emulator(Self.ftp(closes: closes, of: visits))
             _ = ftp.connect()
-            #expect(ftp.receive(b("QUIT\r\n"), now: 0).last == .sendText("221 bye\r\n"), "\(closes)/\(visits)")
+            #expect(ftp.receive(bytes("QUIT\r\n"), now: 0).last == .sendText("221 bye\r\n"), "\(closes)/\(visits)")
             #expect(!ftp.isClosed)
         }
     }
@@ -56,12 +57,12 @@ import Testing
         options.serverCloseShare = 0.25
         var eager = try emulator(Self.ftp(closes: 2, of: 4), options)
         _ = eager.connect()
-        #expect(eager.receive(b("QUIT\r\n"), now: 0).last == .close)
+        #expect(eager.receive(bytes("QUIT\r\n"), now: 0).last == .close)
 
         options.serverCloseShare = nil
         var never = try emulator(Self.ftp(closes: 4, of: 4), options)
         _ = never.connect()
-        #expect(never.receive(b("QUIT\r\n"), now: 0).last == .sendText("221 bye\r\n"))
+        #expect(never.receive(bytes("QUIT\r\n"), now: 0).last == .sendText("221 bye\r\n"))
         #expect(!never.isClosed)
     }
 
@@ -77,7 +78,7 @@ import Testing
     @Test func aServerThatClosesAfterItsBannerClosesOnConnect() throws {
         var full = try emulator(Self.ftp(closing: StateMachine.root, closes: 5, of: 5))
         #expect(full.connect() == [.sendText("220 hi\r\n"), .close])
-        #expect(full.receive(b("USER a\r\n"), now: 0) == [])
+        #expect(full.receive(bytes("USER a\r\n"), now: 0) == [])
         #expect(full.connect() == [])
 
         // Closing without a banner: only the close.
@@ -90,8 +91,8 @@ import Testing
     @Test func requestsPipelinedBehindTheClosingOneAreDropped() throws {
         var ftp = try emulator(Self.ftp(closes: 1, of: 1))
         _ = ftp.connect()
-        #expect(ftp.receive(b("QUIT\r\nUSER a\r\nPASS b"), now: 0) == [
-            .matched(request: b("QUIT\r\n"), edge: 1, from: 0, to: 5), .sendText("221 bye\r\n"), .close,
+        #expect(ftp.receive(bytes("QUIT\r\nUSER a\r\nPASS b"), now: 0) == [
+            .matched(request: bytes("QUIT\r\n"), edge: 1, from: 0, to: 5), .sendText("221 bye\r\n"), .close,
         ])
         #expect(ftp.pendingByteCount == 0)
         #expect(ftp.nextDeadline == nil)
@@ -100,7 +101,7 @@ import Testing
 
     @Test func theSameActionsWhateverTheSplit() throws {
         let machine = Self.ftp(closes: 1, of: 1)
-        let input = b("USER a\r\nPASS b\r\nPWD\r\nQUIT\r\nLIST\r\n")
+        let input = bytes("USER a\r\nPASS b\r\nPWD\r\nQUIT\r\nLIST\r\n")
         var whole = try emulator(machine)
         let all = whole.connect() + whole.receive(input, now: 0) + whole.flush()
         var bytewise = try emulator(machine)
@@ -117,11 +118,11 @@ import Testing
         let machine = Self.ftp(closing: 2, closes: 3, of: 4)
         let longest = EmulationOptions(noMatch: .silence, completion: .longest)
         var quiet = try emulator(machine, longest)
-        _ = quiet.receive(b("USER a\r\n"), now: 0)
+        _ = quiet.receive(bytes("USER a\r\n"), now: 0)
         _ = quiet.flush()
-        _ = quiet.receive(b("PASS b\r\n"), now: 10)
+        _ = quiet.receive(bytes("PASS b\r\n"), now: 10)
         #expect(quiet.quietTimeElapsed(now: 10 + EmulationOptions.defaultQuietTime) == [
-            .matched(request: b("PASS b\r\n"), edge: 0, from: 1, to: 2), .sendText("230 ok\r\n"), .close,
+            .matched(request: bytes("PASS b\r\n"), edge: 0, from: 1, to: 2), .sendText("230 ok\r\n"), .close,
         ])
     }
 
@@ -130,7 +131,7 @@ import Testing
         machine.states[0].edges = [machine.states[0].edges[1]]   // only QUIT at the root
         var closest = try emulator(machine, EmulationOptions(noMatch: .closest(threshold: 0)))
         _ = closest.connect()
-        let actions = closest.receive(b("QUIZ\r\n"), now: 0) + closest.flush()
+        let actions = closest.receive(bytes("QUIZ\r\n"), now: 0) + closest.flush()
         #expect(actions.count == 3)
         #expect(actions.dropFirst() == [.sendText("221 bye\r\n"), .close])
         guard case .noMatch(_, _, let edge) = actions.first else {
@@ -142,13 +143,13 @@ import Testing
         // Below the threshold nothing is answered and nothing closes.
         var strict = try emulator(machine, EmulationOptions(noMatch: .closest(threshold: 1)))
         _ = strict.connect()
-        #expect(!(strict.receive(b("QUIZ\r\n"), now: 0) + strict.flush()).contains(.close))
+        #expect(!(strict.receive(bytes("QUIZ\r\n"), now: 0) + strict.flush()).contains(.close))
     }
 
     @Test func theClosePolicyClosesOnceWhateverTheCounts() throws {
         var ftp = try emulator(Self.ftp(closes: 1, of: 1), EmulationOptions(noMatch: .close))
         _ = ftp.connect()
-        let actions = ftp.receive(b("HELP\r\n"), now: 0) + ftp.flush()
+        let actions = ftp.receive(bytes("HELP\r\n"), now: 0) + ftp.flush()
         #expect(actions.filter { $0 == .close }.count == 1)
         #expect(actions.last == .close)
     }
@@ -159,8 +160,8 @@ import Testing
         machine.states[1].endings = 3
         machine.states[1].serverCloses = 3
         var udp = try emulator(machine)
-        #expect(udp.receiveDatagram(b("Q123")) == [
-            .matched(request: b("Q123"), edge: 0, from: 0, to: 1), .sendText("R1"), .sendText("R2"),
+        #expect(udp.receiveDatagram(bytes("Q123")) == [
+            .matched(request: bytes("Q123"), edge: 0, from: 0, to: 1), .sendText("R1"), .sendText("R2"),
         ])
         #expect(!udp.isClosed)
     }

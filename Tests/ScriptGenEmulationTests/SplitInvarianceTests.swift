@@ -1,5 +1,6 @@
 import ScriptGenEmulation
 import ScriptGenModel
+import ScriptGenTestSupport
 import Testing
 
 /// Like SwiftNIO's ByteToMessageDecoderVerifier: the same input fed all at once, byte by byte
@@ -9,7 +10,7 @@ import Testing
         "USER alice\r\n", "PASS x\r\n", "LIST\r\n", "LIST /tmp\r\n", "PWD\r\n", "QUIT\r\n", "HELP\r\n",
         "AB", "ABCD", "ABX\n", "X\n", "ABC", "Qabc", "\r\n", "zzzzzzzzzzzz", "USER \r\n",
         "GET / HTTP/1.0\r\n", "GET / HTTP/1.0\r\n\r\n", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "HEAD /x\r\n", "GET ",
-    ].map(b)
+    ].map(bytes)
 
     /// Every machine and policy under both completion rules.
     static let configurations: [(StateMachine, EmulationOptions)] = [
@@ -128,7 +129,7 @@ import Testing
 
     /// With pauses, every request of a conversation is answered on its own (no merging).
     @Test func pausedRequestsAreEachOneRequest() throws {
-        let conversation = ["USER alice\r\n", "PASS x\r\n", "LIST /tmp\r\n", "QUIT\r\n"].map(b)
+        let conversation = ["USER alice\r\n", "PASS x\r\n", "LIST /tmp\r\n", "QUIT\r\n"].map(bytes)
         let actions = try runPaused(conversation, .byteByByte, Machines.ftp, EmulationOptions(noMatch: .silence))
         let requests = actions.compactMap { action -> [UInt8]? in
             if case .matched(let request, _, _, _) = action { request } else { nil }

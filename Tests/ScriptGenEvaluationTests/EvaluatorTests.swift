@@ -3,6 +3,7 @@ import ScriptGenEvaluation
 import ScriptGenFlows
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 @Suite struct EvaluatorTests {
     typealias F = Fixtures
@@ -51,17 +52,17 @@ import Testing
         let miss = try #require(report.misses.first)
         #expect(miss.conversation == 1)
         #expect(miss.request == 2)
-        #expect(miss.requestBytes == b("HELP\r\n"))
+        #expect(miss.requestBytes == bytes("HELP\r\n"))
         #expect(miss.requestByteCount == 6)
         #expect(miss.state == 1)
-        #expect(miss.stateReply == Reply(messages: [b("331 pw\r\n")]))
-        #expect(miss.realResponse == b("214 help\r\n"))
+        #expect(miss.stateReply == Reply(messages: [bytes("331 pw\r\n")]))
+        #expect(miss.realResponse == bytes("214 help\r\n"))
         // "PASS <1-16>\r\n": the 2 of 7 fixed bytes found, times the length factor 6/8.
         let closest = try #require(miss.closest)
         #expect(closest.edge == 0)
         #expect(closest.followed == false)
         #expect(abs(closest.score - 2.0 / 7.0 * 0.75) < 1e-12)
-        #expect(miss.closestPattern == F.gap("PASS ", 1, 16, "\r\n"))
+        #expect(miss.closestPattern == gap("PASS ", 1, 16, "\r\n"))
     }
 
     @Test func closePolicyLeavesTheRestUnmatchedAndSilent() throws {
@@ -158,7 +159,7 @@ import Testing
         #expect(m.divergenceDepth == [1: 1])
         #expect(m.comparedResponses == 6)
         #expect(m.exactResponses == 4)  // the retry's first answer and the "QQ" answer differ
-        #expect(report.misses.map(\.requestBytes) == [b("QQ")])
+        #expect(report.misses.map(\.requestBytes) == [bytes("QQ")])
         #expect(report.misses.first?.state == 0)
     }
 
@@ -222,7 +223,7 @@ import Testing
     }
 
     @Test func invalidMachineIsRejected() {
-        let broken = StateMachine(transport: .tcp, port: 1, states: [State(edges: [Edge(pattern: .exact(b("x")), weight: 1, target: 9)])])
+        let broken = StateMachine(transport: .tcp, port: 1, states: [State(edges: [Edge(pattern: .exact(bytes("x")), weight: 1, target: 9)])])
         #expect(throws: InvalidMachineError.self) { try Evaluator(machines: [broken]) }
     }
 }

@@ -1,53 +1,45 @@
 import ScriptGenCapture
 import ScriptGenFlows
 import ScriptGenModel
+import ScriptGenTestSupport
 
-func b(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// Crafted machines and conversations with figures worked out by hand.
 enum Fixtures {
-    static func reply(_ messages: String..., count: Int = 1) -> ObservedReply {
-        ObservedReply(reply: Reply(messages: messages.map(b)), count: count)
-    }
-
-    static func gap(_ prefix: String, _ min: Int, _ max: Int, _ suffix: String) -> Pattern {
-        Pattern(elements: [.fixed(b(prefix)), .variable(min: min, max: max), .fixed(b(suffix))])
-    }
-
     /// FTP-like: banner, USER/PASS with variable arguments, LIST answered by two messages,
     /// PWD answered by silence, QUIT.
     static let ftp = StateMachine(transport: .tcp, port: 21, states: [
         /* 0 */ State(replies: [reply("220 hi\r\n")], edges: [
             Edge(pattern: gap("USER ", 1, 16, "\r\n"), weight: 4, target: 1),
-            Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5),
+            Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5),
         ]),
         /* 1 */ State(replies: [reply("331 pw\r\n")], edges: [Edge(pattern: gap("PASS ", 1, 16, "\r\n"), weight: 4, target: 2)]),
         /* 2 */ State(replies: [reply("230 ok\r\n")], edges: [
-            Edge(pattern: .exact(b("LIST\r\n")), weight: 2, target: 3),
-            Edge(pattern: .exact(b("PWD\r\n")), weight: 1, target: 4),
+            Edge(pattern: .exact(bytes("LIST\r\n")), weight: 2, target: 3),
+            Edge(pattern: .exact(bytes("PWD\r\n")), weight: 1, target: 4),
         ]),
         /* 3 */ State(replies: [reply("150 here\r\n", "226 done\r\n")], edges: [
-            Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5),
-            Edge(pattern: .exact(b("PWD\r\n")), weight: 1, target: 4),
+            Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5),
+            Edge(pattern: .exact(bytes("PWD\r\n")), weight: 1, target: 4),
         ]),
-        /* 4 */ State(replies: [], edges: [Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 5)]),
+        /* 4 */ State(replies: [], edges: [Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5)]),
         /* 5 */ State(replies: [reply("221 bye\r\n")], edges: []),
     ])
 
     /// A client-first service: "A" leads to a state with two replies observed equally often
     /// (for weighted random choice), which loops on "A".
     static let coin = StateMachine(transport: .tcp, port: 7, states: [
-        State(edges: [Edge(pattern: .exact(b("A")), weight: 2, target: 1)]),
-        State(replies: [reply("heads", count: 1), reply("tails", count: 1)], edges: [Edge(pattern: .exact(b("A")), weight: 2, target: 1)]),
+        State(edges: [Edge(pattern: .exact(bytes("A")), weight: 2, target: 1)]),
+        State(replies: [reply("heads", count: 1), reply("tails", count: 1)], edges: [Edge(pattern: .exact(bytes("A")), weight: 2, target: 1)]),
     ])
 
     /// DNS-like over UDP: exact datagrams, one a prefix of another.
     static let dns = StateMachine(transport: .udp, port: 53, states: [
         State(edges: [
-            Edge(pattern: .exact(b("Q1")), weight: 2, target: 1),
-            Edge(pattern: .exact(b("Q")), weight: 1, target: 2),
+            Edge(pattern: .exact(bytes("Q1")), weight: 2, target: 1),
+            Edge(pattern: .exact(bytes("Q")), weight: 1, target: 2),
         ]),
-        State(replies: [reply("R1a", "R1b")], edges: [Edge(pattern: .exact(b("Q2")), weight: 1, target: 3)]),
+        State(replies: [reply("R1a", "R1b")], edges: [Edge(pattern: .exact(bytes("Q2")), weight: 1, target: 3)]),
         State(replies: [reply("R")], edges: []),
         State(replies: [reply("R2")], edges: []),
     ])
@@ -62,7 +54,7 @@ enum Fixtures {
         let parsed = messages.map { text -> Message in
             time += 1_000_000
             let direction: Direction = text.hasPrefix("C:") ? .client : .server
-            return Message(direction: direction, payload: b(String(text.dropFirst(2))), timestamp: Timestamp(nanoseconds: time))
+            return Message(direction: direction, payload: bytes(String(text.dropFirst(2))), timestamp: Timestamp(nanoseconds: time))
         }
         return Conversation(
             transport: transport, client: client, server: Endpoint(address: IPAddress("10.0.0.1")!, port: port),

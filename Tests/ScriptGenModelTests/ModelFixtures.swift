@@ -1,6 +1,6 @@
 import ScriptGenModel
+import ScriptGenTestSupport
 
-func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// A small FTP machine as the builder and simplifier would leave it: banner at the root,
 /// USER with a variable user name, then PASS accepted or refused.

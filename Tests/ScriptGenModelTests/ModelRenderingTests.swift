@@ -1,5 +1,6 @@
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 @Suite struct ModelRenderingTests {
     @Test func textPreviewsEscapeControlBytes() {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 
 /// Format 2's `edgesOf`: states with the same edges as an earlier state name it instead of
 /// repeating the table (merged contexts give hundreds of states with one table).

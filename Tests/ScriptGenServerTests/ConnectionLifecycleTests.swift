@@ -3,6 +3,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 import Testing
 @testable import ScriptGenServer
+import ScriptGenTestSupport
 
 /// Every admitted conversation logs exactly one `session.closed` and frees its registry slot,
 /// however it ends: the model's close (at once or after a long answer), the client's close,
@@ -38,7 +39,7 @@ import Testing
 
     /// A banner after which the real server always closed (a service that refuses everyone).
     static let closingBanner = StateMachine(transport: .tcp, port: 21, states: [
-        State(replies: [TestMachines.reply("421 go away\r\n")], visits: 2, endings: 2, serverCloses: 2),
+        State(replies: [reply("421 go away\r\n")], visits: 2, endings: 2, serverCloses: 2),
     ])
 
     @Test(arguments: ServerEngine.available) func aModelThatClosesAfterItsBannerLogsEveryClose(engine: ServerEngine) throws {
@@ -169,16 +170,16 @@ import Testing
     /// `DUMP` -> 1 MiB and the model closes.
     static let mixed: StateMachine = {
         let edges = [
-            Edge(pattern: .exact(b("HELLO\r\n")), weight: 1, target: 1), Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 2),
-            Edge(pattern: .exact(b("BIG\r\n")), weight: 1, target: 3), Edge(pattern: .exact(b("DUMP\r\n")), weight: 1, target: 4),
+            Edge(pattern: .exact(bytes("HELLO\r\n")), weight: 1, target: 1), Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 2),
+            Edge(pattern: .exact(bytes("BIG\r\n")), weight: 1, target: 3), Edge(pattern: .exact(bytes("DUMP\r\n")), weight: 1, target: 4),
         ]
-        func bytes(_ count: Int) -> ObservedReply { ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x45, count: count)]), count: 1) }
+        func filler(_ count: Int) -> ObservedReply { ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x45, count: count)]), count: 1) }
         return StateMachine(transport: .tcp, port: 21, states: [
-            State(replies: [TestMachines.reply("220 ready\r\n")], edges: edges),
-            State(replies: [TestMachines.reply("250 hello\r\n")], edges: edges),
-            State(replies: [TestMachines.reply("221 bye\r\n")], visits: 1, endings: 1, serverCloses: 1),
-            State(replies: [bytes(65_536)], edges: edges),
-            State(replies: [bytes(1 << 20)], visits: 1, endings: 1, serverCloses: 1),
+            State(replies: [reply("220 ready\r\n")], edges: edges),
+            State(replies: [reply("250 hello\r\n")], edges: edges),
+            State(replies: [reply("221 bye\r\n")], visits: 1, endings: 1, serverCloses: 1),
+            State(replies: [filler(65_536)], edges: edges),
+            State(replies: [filler(1 << 20)], visits: 1, endings: 1, serverCloses: 1),
         ])
     }()
 
@@ -188,29 +189,29 @@ import Testing
         switch kind % 8 {
         case 0:
             _ = client.read(until: "\r\n")
-            client.send(b("HELLO\r\n"))
+            client.send(bytes("HELLO\r\n"))
             _ = client.read(until: "250 hello\r\n")
-            client.send(b("QUIT\r\n"))
+            client.send(bytes("QUIT\r\n"))
             _ = client.waitForClose()
         case 1:
             client.reset()
         case 2:
-            client.send(b("HELLO\r\n"))
+            client.send(bytes("HELLO\r\n"))
             client.shutdownWrite()
             _ = client.waitForClose()
         case 3:
             // Asks for 2.5 MiB, reads nothing, and leaves with unread bytes (a reset).
-            for _ in 0..<40 { client.send(b("BIG\r\n")) }
+            for _ in 0..<40 { client.send(bytes("BIG\r\n")) }
         case 4:
             break
         case 5:
-            client.send(b("HEL"))
+            client.send(bytes("HEL"))
             held.append(client)
         case 6:
-            client.send(Array(repeating: b("HELLO\r\n"), count: 30).flatMap { $0 })
+            client.send(Array(repeating: bytes("HELLO\r\n"), count: 30).flatMap { $0 })
             _ = client.waitForClose()
         default:
-            client.send(b("DUMP\r\n"))
+            client.send(bytes("DUMP\r\n"))
             held.append(client)
         }
     }

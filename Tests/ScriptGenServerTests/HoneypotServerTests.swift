@@ -3,6 +3,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 import Testing
 @testable import ScriptGenServer
+import ScriptGenTestSupport
 
 /// The server in-process, on free loopback ports, with plain-socket clients; every test runs
 /// on each TCP engine.
@@ -26,9 +27,9 @@ import Testing
         defer { server.shutdown() }
         let client = try #require(TestClient(port: port))
         #expect(client.read(until: "\r\n") == "220 ready\r\n")
-        client.send(b("HELLO\r\n"))
+        client.send(bytes("HELLO\r\n"))
         #expect(client.read(until: "\r\n") == "250 hello\r\n")
-        client.send(b("QUIT\r\n"))
+        client.send(bytes("QUIT\r\n"))
         #expect(client.read(until: "\r\n") == "221 bye\r\n")
         client.shutdownWrite()
         #expect(client.waitForClose())
@@ -61,7 +62,7 @@ import Testing
         attacker.send([UInt8](repeating: 0x41, count: 100_000))
         let honest = try #require(TestClient(port: port))
         #expect(honest.read(until: "\r\n") == "220 ready\r\n")
-        honest.send(b("HELLO\r\n"))
+        honest.send(bytes("HELLO\r\n"))
         #expect(honest.read(until: "\r\n") == "250 hello\r\n")
         #expect(sink.wait { $0.filter { $0.id == .sessionLimit && $0.value("limit") == .string("maxRequestBytes") }.count >= 10 })
     }
@@ -71,7 +72,7 @@ import Testing
         defer { server.shutdown() }
         let chatty = try #require(TestClient(port: port))
         _ = chatty.read(until: "\r\n")
-        chatty.send(b("HELLO\r\n"))
+        chatty.send(bytes("HELLO\r\n"))
         #expect(chatty.waitForClose())
         let silent = try #require(TestClient(port: port))
         _ = silent.read(until: "\r\n")
@@ -94,9 +95,9 @@ import Testing
 
     /// `GET\r\n` answered with 64 KiB, again and again.
     static let bulky = StateMachine(transport: .tcp, port: 80, states: [
-        State(replies: [TestMachines.reply("220 ready\r\n")], edges: [Edge(pattern: .exact(b("GET\r\n")), weight: 1, target: 1)]),
+        State(replies: [reply("220 ready\r\n")], edges: [Edge(pattern: .exact(bytes("GET\r\n")), weight: 1, target: 1)]),
         State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x42, count: 65_536)]), count: 1)],
-              edges: [Edge(pattern: .exact(b("GET\r\n")), weight: 1, target: 1)]),
+              edges: [Edge(pattern: .exact(bytes("GET\r\n")), weight: 1, target: 1)]),
     ])
 
     @Test(arguments: ServerEngine.available) func aClientThatDoesNotReadIsEndedAtTheBufferLimit(engine: ServerEngine) throws {
@@ -104,7 +105,7 @@ import Testing
         defer { server.shutdown() }
         let hoarder = try #require(TestClient(port: port))
         // 26 MB of answers asked for, none read: more than any loopback socket buffer holds.
-        for _ in 0..<400 { hoarder.send(b("GET\r\n")) }
+        for _ in 0..<400 { hoarder.send(bytes("GET\r\n")) }
         #expect(sink.wait { $0.contains { $0.id == .sessionLimit && $0.value("limit") == .string("maxBufferedBytes") } })
         #expect(sink.wait { $0.contains { $0.id == .sessionClosed && $0.value("reason") == .string("limit") } })
         // The others are still served.
@@ -117,10 +118,10 @@ import Testing
         defer { server.shutdown() }
         let client = try #require(TestClient(port: port))
         _ = client.read(until: "\r\n")
-        client.send(b("HEL"))
+        client.send(bytes("HEL"))
         // No line end ever comes: the quiet time makes `HEL` a (non-matching) request.
         #expect(sink.wait { $0.contains { $0.id == .sessionRequest && $0.value("length") == .int(3) && $0.value("match") == .string("none") } })
-        client.send(b("HELLO\r\n"))
+        client.send(bytes("HELLO\r\n"))
         #expect(client.read(until: "250 hello\r\n").hasSuffix("250 hello\r\n"))
     }
 
@@ -129,7 +130,7 @@ import Testing
         defer { server.shutdown() }
         let client = try #require(TestClient(port: port))
         _ = client.read(until: "\r\n")
-        client.send(b("HELLO\r\n"))
+        client.send(bytes("HELLO\r\n"))
         _ = client.read(until: "\r\n")
         client.reset()
         #expect(sink.wait { $0.contains { $0.id == .sessionClosed } })
@@ -140,8 +141,8 @@ import Testing
 
     /// No banner: `PING\r\n` -> `+PONG\r\n`, again and again.
     static let clientFirst = StateMachine(transport: .tcp, port: 6379, states: [
-        State(edges: [Edge(pattern: .exact(b("PING\r\n")), weight: 1, target: 1)]),
-        State(replies: [TestMachines.reply("+PONG\r\n")], edges: [Edge(pattern: .exact(b("PING\r\n")), weight: 1, target: 1)]),
+        State(edges: [Edge(pattern: .exact(bytes("PING\r\n")), weight: 1, target: 1)]),
+        State(replies: [reply("+PONG\r\n")], edges: [Edge(pattern: .exact(bytes("PING\r\n")), weight: 1, target: 1)]),
     ])
 
     @Test(arguments: ServerEngine.available) func aClientThatSpeaksFirstIsAnsweredHoweverEarlyItSpoke(engine: ServerEngine) throws {
@@ -149,13 +150,13 @@ import Testing
         defer { server.shutdown() }
         // At once (the request is usually queued before the server accepts), and later.
         let early = try #require(TestClient(port: port))
-        early.send(b("PING\r\n"))
+        early.send(bytes("PING\r\n"))
         #expect(early.read(until: "\r\n") == "+PONG\r\n")
         let late = try #require(TestClient(port: port))
         usleep(50_000)
-        late.send(b("PING\r\n"))
+        late.send(bytes("PING\r\n"))
         #expect(late.read(until: "\r\n") == "+PONG\r\n")
-        late.send(b("PING\r\n"))
+        late.send(bytes("PING\r\n"))
         #expect(late.read(until: "\r\n") == "+PONG\r\n")
         // A scanner that connects and leaves at once: opened and closed, no request.
         let scanner = try #require(TestClient(port: port))
@@ -167,7 +168,7 @@ import Testing
 
     /// `GET\r\n` answered with 4 MiB, after which the real server always closed.
     static let bigThenClose = StateMachine(transport: .tcp, port: 80, states: [
-        State(edges: [Edge(pattern: .exact(b("GET\r\n")), weight: 1, target: 1)], visits: 2),
+        State(edges: [Edge(pattern: .exact(bytes("GET\r\n")), weight: 1, target: 1)], visits: 2),
         State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x43, count: 4 << 20)]), count: 2)],
               visits: 2, endings: 2, serverCloses: 2),
     ])
@@ -176,7 +177,7 @@ import Testing
         let (server, sink, port) = try Self.start(engine: engine, machine: Self.bigThenClose, limits: ServerLimits(maxBufferedBytes: 8 << 20))
         defer { server.shutdown() }
         let client = try #require(TestClient(port: port))
-        client.send(b("GET\r\n"))
+        client.send(bytes("GET\r\n"))
         // Read late, so the answer cannot have gone into the kernel's buffers at once.
         usleep(200_000)
         let answer = client.read(maxBytes: 8 << 20)

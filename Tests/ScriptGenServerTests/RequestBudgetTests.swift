@@ -3,6 +3,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 import Testing
 @testable import ScriptGenServer
+import ScriptGenTestSupport
 
 /// One read full of short requests (`A` loops back to a state with a long reply) ends at
 /// `maxRequests` with bounded output, in the responder and in the NIO server.
@@ -10,9 +11,9 @@ import Testing
     static let replyBytes = 1000
     static let banner = "220 hi\r\n"
     static let loop = StateMachine(transport: .tcp, port: 21, states: [
-        State(replies: [TestMachines.reply(banner)], edges: [Edge(pattern: .exact(b("A")), weight: 1, target: 1)]),
+        State(replies: [reply(banner)], edges: [Edge(pattern: .exact(bytes("A")), weight: 1, target: 1)]),
         State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x52, count: replyBytes)]), count: 1)],
-              edges: [Edge(pattern: .exact(b("A")), weight: 1, target: 1)]),
+              edges: [Edge(pattern: .exact(bytes("A")), weight: 1, target: 1)]),
     ])
     static let flood = [UInt8](repeating: UInt8(ascii: "A"), count: 65_536)
 
@@ -46,7 +47,7 @@ import Testing
         // One event loop: the flood must not hold it for long enough to starve this client.
         let honest = try #require(TestClient(port: port))
         #expect(honest.read(until: "\r\n") == Self.banner)
-        honest.send(b("A"))
+        honest.send(bytes("A"))
         #expect(honest.read(maxBytes: Self.replyBytes).utf8.count == Self.replyBytes)
         // The server closes with unread input, so the kernel may reset the connection and drop
         // answers in flight: the log says what was sent.

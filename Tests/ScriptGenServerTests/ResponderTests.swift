@@ -3,6 +3,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 import Testing
 @testable import ScriptGenServer
+import ScriptGenTestSupport
 
 /// The responder on a socketpair, as honeyd gives a script one socket as stdin and stdout.
 @Suite struct ResponderTests {
@@ -61,8 +62,8 @@ import Testing
         let (script, client) = Self.socketPair(Int32(SOCK_STREAM.rawValue))
         let run = Run(machine: TestMachines.tcp, fd: script, options: .init(transport: .tcp), emulation: EmulationOptions(noMatch: .closest(threshold: 0)))
         #expect(String(decoding: Self.readSome(client), as: UTF8.self) == "220 ready\r\n")
-        _ = b("HEL").withUnsafeBytes { write(client, $0.baseAddress!, $0.count) }
-        _ = b("LO\r\nQUI").withUnsafeBytes { write(client, $0.baseAddress!, $0.count) }
+        _ = bytes("HEL").withUnsafeBytes { write(client, $0.baseAddress!, $0.count) }
+        _ = bytes("LO\r\nQUI").withUnsafeBytes { write(client, $0.baseAddress!, $0.count) }
         shutdown(client, Int32(SHUT_WR))
         // "QUI" is pending at EOF: answered as the closest edge (QUIT) before the exit.
         #expect(Self.readAll(client) == "250 hello\r\n221 bye\r\n")
@@ -79,7 +80,7 @@ import Testing
         let run = Run(machine: TestMachines.tcp, fd: script, options: .init(transport: .tcp),
                       emulation: EmulationOptions(noMatch: .closest(threshold: 0), quietTime: 50_000_000))
         _ = Self.readSome(client)
-        _ = b("HELL").withUnsafeBytes { write(client, $0.baseAddress!, $0.count) }
+        _ = bytes("HELL").withUnsafeBytes { write(client, $0.baseAddress!, $0.count) }
         // Only the quiet time can end this request; the answer comes while the socket is open.
         #expect(String(decoding: Self.readSome(client), as: UTF8.self) == "250 hello\r\n")
         shutdown(client, Int32(SHUT_WR))
@@ -91,7 +92,7 @@ import Testing
         let (script, client) = Self.socketPair(Int32(SOCK_STREAM.rawValue))
         let run = Run(machine: TestMachines.tcp, fd: script, options: .init(transport: .tcp), emulation: EmulationOptions(noMatch: .close))
         _ = Self.readSome(client)
-        _ = b("GARBAGE!\r\n").withUnsafeBytes { write(client, $0.baseAddress!, $0.count) }
+        _ = bytes("GARBAGE!\r\n").withUnsafeBytes { write(client, $0.baseAddress!, $0.count) }
         #expect(run.wait() == .modelClosed)
         close(client)
     }
@@ -107,11 +108,11 @@ import Testing
     @Test func udpDatagramsKeepBoundariesAndAnswersAreCut() {
         let (script, client) = Self.socketPair(Int32(SOCK_DGRAM.rawValue))
         let run = Run(machine: TestMachines.udp, fd: script, options: .init(transport: .udp, idleTimeout: 300_000_000))
-        _ = b("ping").withUnsafeBytes { send(client, $0.baseAddress!, $0.count, 0) }
+        _ = bytes("ping").withUnsafeBytes { send(client, $0.baseAddress!, $0.count, 0) }
         let first = Self.readSome(client)
         #expect(first.count == Responder.Options.defaultMaxDatagramBytes)
-        _ = b("hi").withUnsafeBytes { send(client, $0.baseAddress!, $0.count, 0) }
-        #expect(Self.readSome(client) == b("hello"))
+        _ = bytes("hi").withUnsafeBytes { send(client, $0.baseAddress!, $0.count, 0) }
+        #expect(Self.readSome(client) == bytes("hello"))
         // No EOF ever comes for UDP: the responder leaves after the idle time.
         #expect(run.wait() == .idle)
         #expect(run.sink.events.contains { $0.id == .sessionLimit && $0.value("limit") == .string("maxDatagramBytes") })

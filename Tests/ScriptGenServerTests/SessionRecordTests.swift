@@ -2,6 +2,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 import Testing
 @testable import ScriptGenServer
+import ScriptGenTestSupport
 
 @Suite struct SessionRecordTests {
     let endpoints = SessionEndpoints(transport: .tcp, sourceAddress: "10.0.0.1", sourcePort: 4000, destinationAddress: "10.0.0.2", destinationPort: 2121, modelPort: 21)
@@ -13,7 +14,7 @@ import Testing
         var lines: [Event] = [record.opened(time: time)]
         for action in emulator.connect() { if let event = record.event(for: action, time: time) { lines.append(event) } }
         record.received(byteCount: 12)
-        for action in emulator.receive(b("HELLO\r\nJUNK"), now: 0) { if let event = record.event(for: action, time: time) { lines.append(event) } }
+        for action in emulator.receive(bytes("HELLO\r\nJUNK"), now: 0) { if let event = record.event(for: action, time: time) { lines.append(event) } }
         for action in emulator.flush() { if let event = record.event(for: action, time: time) { lines.append(event) } }
         lines.append(record.closed(reason: .clientClosed, time: time, now: 2_500_000_000))
 
@@ -22,7 +23,7 @@ import Testing
         #expect(lines[0].value("dport") == .int(2121))
         #expect(lines[2].value("match") == .string("edge"))
         #expect(lines[2].value("to") == .int(1))
-        #expect(lines[2].value("bytes") == .bytes(b("HELLO\r\n")))
+        #expect(lines[2].value("bytes") == .bytes(bytes("HELLO\r\n")))
         #expect(lines[4].value("match") == .string("none"))
         #expect(lines[4].value("state") == .int(1))
         let summary = lines[5]
@@ -30,7 +31,7 @@ import Testing
         #expect(summary.value("matched") == .int(1))
         #expect(summary.value("unmatched") == .int(1))
         #expect(summary.value("bytesIn") == .int(12))
-        #expect(summary.value("bytesOut") == .int(b("220 ready\r\n250 hello\r\n").count))
+        #expect(summary.value("bytesOut") == .int(bytes("220 ready\r\n250 hello\r\n").count))
         #expect(summary.value("duration") == .double(2.5))
         #expect(summary.value("reason") == .string("client-closed"))
     }

@@ -2,8 +2,8 @@ import Foundation
 import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenServer
+import ScriptGenTestSupport
 
-func b(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// Keeps every event in memory.
 final class CollectingSink: EventSink, @unchecked Sendable {
@@ -36,28 +36,24 @@ final class CollectingSink: EventSink, @unchecked Sendable {
 }
 
 enum TestMachines {
-    static func reply(_ text: String) -> ObservedReply {
-        ObservedReply(reply: Reply(messages: [b(text)]), count: 1)
-    }
-
     /// Banner; `HELLO\r\n` -> greeting; `QUIT\r\n` -> bye (a leaf).
     static let tcp = StateMachine(transport: .tcp, port: 21, states: [
         State(replies: [reply("220 ready\r\n")], edges: [
-            Edge(pattern: .exact(b("HELLO\r\n")), weight: 2, target: 1),
-            Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 2),
+            Edge(pattern: .exact(bytes("HELLO\r\n")), weight: 2, target: 1),
+            Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 2),
         ]),
-        State(replies: [reply("250 hello\r\n")], edges: [Edge(pattern: .exact(b("QUIT\r\n")), weight: 1, target: 2)]),
+        State(replies: [reply("250 hello\r\n")], edges: [Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 2)]),
         State(replies: [reply("221 bye\r\n")], edges: []),
     ])
 
     /// A UDP echo-like service: `ping` -> a long answer (3000 bytes), `hi` -> `hello`.
     static let udp = StateMachine(transport: .udp, port: 53, states: [
         State(edges: [
-            Edge(pattern: .exact(b("ping")), weight: 1, target: 1),
-            Edge(pattern: .exact(b("hi")), weight: 1, target: 2),
+            Edge(pattern: .exact(bytes("ping")), weight: 1, target: 1),
+            Edge(pattern: .exact(bytes("hi")), weight: 1, target: 2),
         ]),
-        State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x41, count: 3000)]), count: 1)], edges: [Edge(pattern: .exact(b("hi")), weight: 1, target: 2)]),
-        State(replies: [reply("hello")], edges: [Edge(pattern: .exact(b("hi")), weight: 1, target: 2)]),
+        State(replies: [ObservedReply(reply: Reply(messages: [[UInt8](repeating: 0x41, count: 3000)]), count: 1)], edges: [Edge(pattern: .exact(bytes("hi")), weight: 1, target: 2)]),
+        State(replies: [reply("hello")], edges: [Edge(pattern: .exact(bytes("hi")), weight: 1, target: 2)]),
     ])
 
     static func compiled(_ machine: StateMachine) -> CompiledMachine {

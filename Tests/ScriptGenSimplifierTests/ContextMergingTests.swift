@@ -2,6 +2,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
 /// A raw prefix tree from scripted conversations: (request, reply) pairs after a banner.
 func scriptedTree(_ conversations: [[(String, String)]], banner: String = "220 ready\r\n", port: UInt16 = 21) -> StateMachine {

@@ -3,6 +3,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
 /// The simplifier on the real fixture captures (Fixtures/captures/*-train.pcap).
 @Suite struct FixtureSimplificationTests {

@@ -3,6 +3,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
 /// The pattern rules on hand-made alignments (`-` is a gap).
 @Suite struct PatternRuleTests {

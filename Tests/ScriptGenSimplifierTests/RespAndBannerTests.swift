@@ -2,6 +2,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
 /// Redis (RESP arrays: the command is the first bulk string, not the first word) and SSH
 /// (simultaneous banners) on crafted requests and on the fixture captures.

@@ -2,6 +2,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
 /// Review findings: RESP patterns that do not match the training request they were built from.
 @Suite struct RespLengthSpellingTests {

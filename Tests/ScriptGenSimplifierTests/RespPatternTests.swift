@@ -2,6 +2,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
 @Suite struct RespPatternTests {
     @Test func bulkStringsOfAWellFormedArray() throws {

@@ -2,6 +2,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
 /// `separateServerCloses`, and `serverCloses` summed wherever states are pooled or merged.
 @Suite struct ServerCloseSeparationTests {

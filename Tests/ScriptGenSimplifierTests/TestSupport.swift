@@ -3,8 +3,8 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
-func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// The fixed elements of a pattern, in order.
 func fixedParts(_ pattern: Pattern) -> [[UInt8]] {

@@ -2,6 +2,7 @@ import ScriptGenEmulation
 import ScriptGenModel
 @testable import ScriptGenSimplifier
 import Testing
+import ScriptGenTestSupport
 
 @Suite struct ThresholdAndLimitTests {
     func smbFlat() throws -> StateMachine {
