@@ -89,6 +89,6 @@ let package = Package(
             "ScriptGenServer", "ScriptGenEmulation", "ScriptGenModel", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Runs the built `scriptgen` binary the way a user would.
-        .testTarget(name: "ScriptGenCLITests", dependencies: ["scriptgen", "scriptgen-honeypot", "ScriptGenModel"], exclude: ["Golden"]),
+        .testTarget(name: "ScriptGenCLITests", dependencies: ["scriptgen", "scriptgen-honeypot", "ScriptGenModel", "ScriptGenTestSupport"], exclude: ["Golden"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import ScriptGenEmulation
 import ScriptGenModel
 import Testing
+import ScriptGenTestSupport
 @testable import ScriptGenServer
 
 /// One listening socket per event loop (SO_REUSEPORT): connections are served whichever loop

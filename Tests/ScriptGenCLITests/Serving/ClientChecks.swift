@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ScriptGenTestSupport
 
 /// What real clients see, compared with what they saw from the real servers when the fixtures
 /// were recorded (Fixtures/expected). Used against `serve` and against `respond` under the
@@ -66,7 +67,7 @@ enum ClientChecks {
 
     /// A scripted SMTP client: the banner and the EHLO capabilities.
     static func smtp(port: Int) throws {
-        let client = try #require(LineClient(port: port))
+        let client = try #require(TestClient(port: port, timeoutSeconds: 10))
         let banner = client.readLine()
         let expected = lines(try Live.expected("smtp-ehlo.txt"))
         #expect(banner.hasPrefix("220 vm ESMTP Exim 4.96"), "banner: \(banner)")
@@ -105,45 +106,5 @@ enum ClientChecks {
         }
         #expect(!line.isEmpty, "nmap: \(result.stdout)")
         #expect(serviceAndVersion(line) == serviceAndVersion(expectedLine), "nmap said \(line), the real server gave \(expectedLine)")
-    }
-}
-
-/// A line-oriented TCP client for scripted protocols.
-final class LineClient {
-    private let handle: FileHandle
-    private let fd: Int32
-    private var buffer: [UInt8] = []
-
-    init?(port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let status = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        if status != 0 { return nil }
-    }
-
-    func send(_ text: String) {
-        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// The next line without its line ending; empty at EOF or timeout.
-    func readLine() -> String {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0a) {
-                let line = buffer[..<newline]
-                buffer.removeFirst(newline + 1)
-                return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
-            if count <= 0 { return "" }
-            buffer += chunk[0..<count]
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ScriptGenTestSupport
 
 /// Events as an operator's stack reads them: real clients against `serve`, every line parsed
 /// in each `--events-format`; HPFeeds through the `hpfeeds` package's real broker; the event
@@ -147,7 +148,7 @@ import Testing
         let answered = LockedCounter()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             for _ in 0..<(connections / threads) {
-                guard let client = LineClient(port: port) else { continue }
+                guard let client = TestClient(port: port, timeoutSeconds: 10) else { continue }
                 client.send("GET / HTTP/1.0\r\n\r\n")
                 if client.readLine().hasPrefix("HTTP/1.1 200") { answered.increment() }
                 while !client.readLine().isEmpty {}

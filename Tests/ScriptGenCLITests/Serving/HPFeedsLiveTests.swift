@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ScriptGenTestSupport
 
 /// `serve --hpfeeds` against the real broker of the `hpfeeds` package (PyPI), with the
 /// package's own client as the subscriber (Scripts/hpfeeds-subscribe.py).
@@ -170,8 +171,8 @@ struct HPFeedsBroker {
             "--auth", "env", "--bind", "127.0.0.1:\(port)", "--exporter", "127.0.0.1:0",
         ])
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline && LineClient(port: port) == nil { usleep(50_000) }
-        #expect(LineClient(port: port) != nil, "the broker did not listen: \(process.stderr)")
+        while Date() < deadline && TestClient(port: port, timeoutSeconds: 10) == nil { usleep(50_000) }
+        #expect(TestClient(port: port, timeoutSeconds: 10) != nil, "the broker did not listen: \(process.stderr)")
     }
 
     /// SIGKILL: the broker dies as a crashed one would.

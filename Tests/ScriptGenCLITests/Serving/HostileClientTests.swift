@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ScriptGenTestSupport
 
 /// Attackers against `serve`: the server keeps answering an honest client from another
 /// address, and logs what it cut.
@@ -26,7 +27,7 @@ import Testing
 
     /// The honest client: an FTP banner and a login reply, from 127.0.0.1.
     static func honestClientIsServed(port: Int) {
-        guard let client = LineClient(port: port) else {
+        guard let client = TestClient(port: port, timeoutSeconds: 10) else {
             Issue.record("the honest client could not connect")
             return
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ScriptGenTestSupport
 
 /// Real clients against `scriptgen-honeypot serve` with models learned from the fixtures.
 @Suite(.serialized, .enabled(if: Live.hasFixtures)) struct ServeLiveTests {
@@ -69,7 +70,7 @@ import Testing
     @Test func allModelsAtOnceAndEventsOnShutdown() throws {
         let models = try ["ftp", "http", "smtp", "redis"].map { try Live.model($0) }
         let server = try ServeProcess(models: models)
-        let client = try #require(LineClient(port: try server.port(21)))
+        let client = try #require(TestClient(port: try server.port(21), timeoutSeconds: 10))
         #expect(client.readLine() == "220 (vsFTPd 3.0.3)")
         // Left open: the shutdown closes it and logs it.
         let events = server.stop()
