@@ -77,7 +77,9 @@ let package = Package(
         ),
         // Test helpers shared by the test targets (crafted bytes, replies, patterns).
         .target(name: "ScriptGenTestSupport", dependencies: ["ScriptGenModel"], path: "Tests/ScriptGenTestSupport"),
-        .testTarget(name: "ScriptGenCaptureTests", dependencies: ["ScriptGenCapture"]),
+        // Packet and capture-file writers, for crafting captures in tests (not part of Capture's API).
+        .target(name: "ScriptGenCaptureTestSupport", dependencies: ["ScriptGenCapture"], path: "Tests/ScriptGenCaptureTestSupport"),
+        .testTarget(name: "ScriptGenCaptureTests", dependencies: ["ScriptGenCapture", "ScriptGenCaptureTestSupport"]),
         .testTarget(name: "ScriptGenFlowsTests", dependencies: ["ScriptGenFlows", "ScriptGenCapture"]),
         .testTarget(name: "ScriptGenModelTests", dependencies: ["ScriptGenTestSupport", "ScriptGenModel"]),
         .testTarget(name: "ScriptGenBuilderTests", dependencies: ["ScriptGenTestSupport", "ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture", "ScriptGenModel"]),

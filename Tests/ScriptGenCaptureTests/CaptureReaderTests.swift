@@ -1,5 +1,6 @@
 import Testing
 @testable import ScriptGenCapture
+import ScriptGenCaptureTestSupport
 
 @Suite struct CaptureReaderFormatTests {
     @Test func littleEndianMicrosecondPcapByteByByte() throws {

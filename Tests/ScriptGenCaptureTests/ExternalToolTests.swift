@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ScriptGenCapture
+import ScriptGenCaptureTestSupport
 
 /// Cross-checks against tshark and tcpdump when they are installed. Tests may touch files;
 /// the library never does.

@@ -1,5 +1,6 @@
 import Testing
 @testable import ScriptGenCapture
+import ScriptGenCaptureTestSupport
 
 @Suite struct FragmentReassemblyTests {
     static let body: [UInt8] = (0..<64).map { UInt8($0) }

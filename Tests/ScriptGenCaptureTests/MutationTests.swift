@@ -1,5 +1,6 @@
 import Testing
 @testable import ScriptGenCapture
+import ScriptGenCaptureTestSupport
 
 /// Seeded mutations of crafted captures: whatever the damage, the reader returns frames or a
 /// `CaptureError` inside the file, reads the same way whatever the chunking, and the decoder

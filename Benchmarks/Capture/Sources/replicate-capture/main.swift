@@ -5,6 +5,7 @@
 //   replicate-capture OUT.pcap MEGABYTES INPUT.pcap...
 import Foundation
 import ScriptGenCapture
+import ScriptGenCaptureTestSupport
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, let targetMegabytes = Int(arguments[2]) else {

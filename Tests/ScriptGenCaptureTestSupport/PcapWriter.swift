@@ -1,3 +1,4 @@
+import ScriptGenCapture
 /// Builds a classic pcap file in memory (no I/O): a file header, then one record per frame.
 ///
 /// Used by tests, fixtures and the benchmark that replicates conversations. For large

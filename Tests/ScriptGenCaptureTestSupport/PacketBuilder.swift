@@ -1,3 +1,4 @@
+import ScriptGenCapture
 /// Crafts link-layer frames carrying IPv4/IPv6 TCP or UDP, for tests, fixtures and the
 /// benchmark. IPv4 header, TCP and UDP checksums are computed, so tshark reads the result
 /// without complaint.
