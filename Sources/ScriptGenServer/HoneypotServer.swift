@@ -97,28 +97,16 @@ public final class HoneypotServer: @unchecked Sendable {
         return try bindNIOTCP(port, service: service)[0].localAddress
     }
 
-    /// Binds one listening socket per event loop (with more than one loop, SO_REUSEPORT):
-    /// the kernel spreads new connections over them, and each conversation stays on the loop
-    /// that accepted it, instead of one loop accepting everything and handing every new
-    /// connection to another thread. Returns the channels, all on the same port.
+    /// Binds one listening channel per event loop (`PerLoopBinding`); returns the channels,
+    /// all on the same port.
     private func bindNIOTCP(_ port: Int, service: ServiceContext) throws -> [any Channel] {
-        let loops = Array(group.makeIterator())
-        let shared = loops.count > 1
-        // SO_REUSEPORT would let a second server of the same user silently share a port that
-        // is taken; refuse it as a plain bind would.
-        if shared { try ListeningPortCheck.ensureFree(host: configuration.listenAddress, port: port) }
-        var channels: [any Channel] = []
-        var boundPort = port
-        for loop in loops {
+        try PerLoopBinding.bind(loops: Array(group.makeIterator()), host: configuration.listenAddress, port: port, bind: { loop, port, shared in
             let channel = try bootstrapTCP(loop: loop, shared: shared, service: service)
-                .bind(host: configuration.listenAddress, port: boundPort)
+                .bind(host: configuration.listenAddress, port: port)
                 .wait()
             lock.withLock { listeners.append(channel) }
-            channels.append(channel)
-            // Port 0 (any free port): the others join the port the first one got.
-            boundPort = channel.localAddress?.port ?? boundPort
-        }
-        return channels
+            return channel
+        }, portOf: { $0.localAddress?.port })
     }
 
     private func bootstrapTCP(loop: any EventLoop, shared: Bool, service: ServiceContext) -> ServerBootstrap {
