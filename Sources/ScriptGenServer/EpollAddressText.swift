@@ -12,7 +12,7 @@ func endpointText(_ storage: sockaddr_storage) -> (host: String, port: Int) {
             return (dottedQuad(UInt32(bigEndian: v4.sin_addr.s_addr)), Int(UInt16(bigEndian: v4.sin_port)))
         }
     default:
-        guard let address = socketAddress(storage) else { return ("unknown", 0) }
+        guard let address = socketAddress(storage) else { return (SessionEndpoints.unknownAddress, 0) }
         return (hostText(address), address.port ?? 0)
     }
 }

@@ -180,7 +180,7 @@ final class EpollLoop {
                 let status = withUnsafeMutablePointer(to: &local) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &localLength) }
                 }
-                destination = status == 0 ? endpointText(local) : ("unknown", destination.port)
+                destination = status == 0 ? endpointText(local) : (SessionEndpoints.unknownAddress, destination.port)
             }
             open(fd, peer: peer, destination: destination, service: listener.service)
         }

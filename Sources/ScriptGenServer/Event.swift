@@ -133,18 +133,3 @@ public protocol EventSink: Sendable {
 extension EventSink {
     public var repeatsEndpoints: Bool { false }
 }
-
-/// Hands every event to each sink in turn (the event log, then an HPFeeds publisher).
-public struct EventFanOut: EventSink {
-    public let sinks: [any EventSink]
-
-    public init(_ sinks: [any EventSink]) {
-        self.sinks = sinks
-    }
-
-    public func record(_ event: Event) {
-        for sink in sinks { sink.record(event) }
-    }
-
-    public var repeatsEndpoints: Bool { sinks.contains { $0.repeatsEndpoints } }
-}

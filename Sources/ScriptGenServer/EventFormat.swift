@@ -177,7 +177,7 @@ struct LineParts {
     var rest: [(name: String, value: Event.Value)] = []
 
     /// Addresses a collector could not parse as IP (`respond` outside honeyd) are left out.
-    private static func address(_ text: String) -> String? { text == "unknown" ? nil : text }
+    private static func address(_ text: String) -> String? { text == SessionEndpoints.unknownAddress ? nil : text }
 
     init(_ event: Event) {
         if let endpoints = event.endpoints {

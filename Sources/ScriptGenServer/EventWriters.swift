@@ -49,6 +49,12 @@ public final class DirectEventWriter: EventSink, @unchecked Sendable {
     public var repeatsEndpoints: Bool { serializer.format != .native }
 }
 
+/// Receives each line the event log writes, with the event it came from.
+public protocol LineMirror: AnyObject, Sendable {
+    /// `line`: the serialised event, newline included; valid only during the call.
+    func mirror(_ line: UnsafeRawBufferPointer, of event: Event)
+}
+
 /// The honeypot's event log: callers serialise and enqueue (never blocking on the
 /// destination); one writer thread writes whole lines, several per `write` when they queue
 /// up, so lines are never split or interleaved. Producers wake the writer only when it sleeps
@@ -83,6 +89,8 @@ public final class EventLog: EventSink, @unchecked Sendable {
     private var stopped = false
     private var reopenRequested = false
     private var thread: pthread_t?
+    /// Gets every line `record` serialises; set before the log is shared (`mirrorLines`).
+    private var mirror: (any LineMirror)?
 
     /// `fd` is written by one background thread; with `closeWhenDone` it is closed by `close()`
     /// (and by a reopen). `path`: the file `fd` was opened from, for `reopen()`.
@@ -107,6 +115,7 @@ public final class EventLog: EventSink, @unchecked Sendable {
         scratch.line.removeAll(keepingCapacity: scratch.line.capacity <= 1 << 20)
         serializer.append(event, to: scratch.line, times: &scratch.times)
         let length = scratch.line.count
+        if let mirror { scratch.line.withUnsafeBytes { mirror.mirror($0, of: event) } }
         lock.withLock {
             // A line that would take the queue past its limit is dropped whole.
             if stopped || queue.count + length > maxQueuedBytes {
@@ -124,6 +133,12 @@ public final class EventLog: EventSink, @unchecked Sendable {
     }
 
     public var repeatsEndpoints: Bool { serializer.format != .native }
+
+    /// Hands every line `record` serialises to `mirror` as well (the HPFeeds publisher), so a
+    /// line is serialised once for both. Call before the log is shared with other threads.
+    public func mirrorLines(to mirror: any LineMirror) {
+        self.mirror = mirror
+    }
 
     /// Lines dropped so far (queue full or log closed) and writes that failed.
     public var counters: (dropped: Int, failedWrites: Int) {

@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Publishes every event to an HPFeeds broker on a thread of its own. `record` only
-/// serialises and enqueues: serving never waits for the broker. The queue is bounded; an
+/// Publishes every event to an HPFeeds broker on a thread of its own. It mirrors the event
+/// log (`EventLog.mirrorLines(to:)`): each line, serialised once there, is only framed and
+/// enqueued here, so serving never waits for the broker. The queue is bounded; an
 /// event that does not fit is dropped and counted (`hpfeeds.dropped` in the event log, like
 /// `log.dropped`). A refused or lost connection is retried with exponential back-off, and
 /// what was queued meanwhile is published once the broker is back.
@@ -13,7 +14,7 @@ import Darwin
 /// Bytes handed to the kernel just before the broker dies cannot be known lost (the broker
 /// sends no acknowledgement); the socket is checked for the broker's close before every
 /// batch, which keeps that window to what one batch carries.
-public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
+public final class HPFeedsPublisher: LineMirror, @unchecked Sendable {
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
@@ -56,7 +57,6 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
     }
 
     private let configuration: Configuration
-    private let serializer: EventSerializer
     private let status: any EventSink
     private let lock = ConditionLock()
     private var pending: [[UInt8]] = []
@@ -67,17 +67,20 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
     private var thread: pthread_t?
 
     /// `status`: where the publisher's own events go (the event log), never published.
-    public init(configuration: Configuration, serializer: EventSerializer, status: any EventSink) {
+    public init(configuration: Configuration, status: any EventSink) {
         self.configuration = configuration
-        self.serializer = serializer
         self.status = status
         if case .success(let handle) = startThread({ self.run() }) { thread = handle }
     }
 
-    public func record(_ event: Event) {
-        var line = serializer.line(event)
-        line.removeLast()  // the newline: one message is one event
-        let message = HPFeedsWire.publish(ident: configuration.ident, channel: configuration.channel, payload: line)
+    public func mirror(_ line: UnsafeRawBufferPointer, of event: Event) {
+        switch event.id {
+        case .hpfeedsConnected, .hpfeedsDisconnected, .hpfeedsDropped: return  // its own, for the log only
+        default: break
+        }
+        // Without the newline: one message is one event.
+        let payload = line.last == 0x0a ? UnsafeRawBufferPointer(rebasing: line.dropLast()) : line
+        let message = HPFeedsWire.publish(ident: configuration.ident, channel: configuration.channel, payload: payload)
         lock.withLock {
             guard !stopping, thread != nil, message.count <= HPFeedsWire.maximumMessageBytes,
                   pendingBytes + message.count <= configuration.maxQueuedBytes else {
@@ -91,8 +94,6 @@ public final class HPFeedsPublisher: EventSink, @unchecked Sendable {
     }
 
     public var currentCounters: Counters { lock.withLock { counters } }
-
-    public var repeatsEndpoints: Bool { serializer.format != .native }
 
     /// Publishes what is queued (for at most `timeout` nanoseconds if the broker is slow or
     /// away), then stops; the events left are counted as `unsent`.

@@ -2,6 +2,10 @@ import ScriptGenModel
 
 /// Who talks to whom in one conversation, as the log shows it.
 public struct SessionEndpoints: Hashable, Sendable {
+    /// The address text of an end that could not be read (logged as it is in the native
+    /// format, left out where a collector expects an IP).
+    public static let unknownAddress = "unknown"
+
     public var transport: StateMachine.Transport
     public var sourceAddress: String
     public var sourcePort: Int

@@ -50,9 +50,9 @@ final class ServiceContext: Sendable {
 
 /// Text form of a socket address for the log, without the port.
 func hostText(_ address: SocketAddress?) -> String {
-    guard let address else { return "unknown" }
+    guard let address else { return SessionEndpoints.unknownAddress }
     if case .v4(let v4) = address { return dottedQuad(UInt32(bigEndian: v4.address.sin_addr.s_addr)) }
-    return address.ipAddress ?? "unknown"
+    return address.ipAddress ?? SessionEndpoints.unknownAddress
 }
 
 /// `a.b.c.d` as inet_ntop writes it, without its sprintf and buffers (twice per connection).

@@ -102,9 +102,9 @@ enum HoneydEnvironment {
         }
         return SessionEndpoints(
             transport: transport,
-            sourceAddress: variable("HONEYD_IP_SRC") ?? "unknown",
+            sourceAddress: variable("HONEYD_IP_SRC") ?? SessionEndpoints.unknownAddress,
             sourcePort: variable("HONEYD_SRC_PORT").flatMap { Int($0) } ?? 0,
-            destinationAddress: variable("HONEYD_IP_DST") ?? "unknown",
+            destinationAddress: variable("HONEYD_IP_DST") ?? SessionEndpoints.unknownAddress,
             destinationPort: variable("HONEYD_DST_PORT").flatMap { Int($0) } ?? modelPort,
             modelPort: modelPort
         )

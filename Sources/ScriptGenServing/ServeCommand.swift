@@ -123,8 +123,8 @@ public struct ServeCommand: ParsableCommand {
         let serializer = eventArguments.serializer
         let publisherConfiguration = try hpfeeds.configuration()
         let log = try openEventLog(serializer)
-        let publisher = publisherConfiguration.map { HPFeedsPublisher(configuration: $0, serializer: serializer, status: log) }
-        let sink: any EventSink = publisher.map { EventFanOut([log, $0]) } ?? log
+        let publisher = publisherConfiguration.map { HPFeedsPublisher(configuration: $0, status: log) }
+        if let publisher { log.mirrorLines(to: publisher) }
         let limits = ServerLimits(
             maxConnections: maxConnections, maxConnectionsPerSource: maxConnectionsPerSource, maxBufferedBytes: maxBufferedBytes,
             idleTimeout: nanoseconds(seconds: idleTimeout), maxRequests: maxRequests, maxDuration: nanoseconds(seconds: maxDuration)
@@ -134,7 +134,7 @@ public struct ServeCommand: ParsableCommand {
                 listenAddress: listen, ports: ports, limits: limits, emulation: emulation.options,
                 threads: threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), seed: emulation.seed, engine: engine
             ),
-            log: sink
+            log: log
         )
         let bound: [HoneypotServer.BoundPort]
         do {
@@ -147,7 +147,7 @@ public struct ServeCommand: ParsableCommand {
         if let user {
             do {
                 let ids = try dropPrivileges(to: user)
-                sink.record(Event(.serverPrivilegesDropped, time: .now(), [("user", .string(user)), ("uid", .int(Int(ids.uid))), ("gid", .int(Int(ids.gid)))]))
+                log.record(Event(.serverPrivilegesDropped, time: .now(), [("user", .string(user)), ("uid", .int(Int(ids.uid))), ("gid", .int(Int(ids.gid)))]))
             } catch {
                 server.shutdown()
                 publisher?.close(timeout: 0)
