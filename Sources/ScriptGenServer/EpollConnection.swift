@@ -14,10 +14,9 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     /// The armed quiet-time deadline, `.max` when none.
     var quietDeadline: Int64 = .max
     private(set) var isClosed = false
-    /// Closed by the conversation, writing what is queued before the socket is closed.
+    /// Closed by the conversation, writing what is queued before the socket is closed (the
+    /// conversation's lifecycle decides when the drain ends; this only stops reading).
     private(set) var isDraining = false
-    /// When queued answers last moved (while draining).
-    private var lastProgress: Int64 = 0
     /// Whether any answer was queued (the banner, at open).
     private(set) var hasSent = false
     private var registered = false
@@ -62,7 +61,7 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
         let taken = pending.withUnsafeBytes { send(UnsafeRawBufferPointer(rebasing: $0[pendingStart...])) }
         guard taken >= 0 else { return }
         pendingStart += taken
-        if taken > 0 { lastProgress = MonotonicClock.now() }
+        if taken > 0, isDraining { conversation?.drainProgressed(now: MonotonicClock.now()) }
         if pendingCount == 0 {
             pending = []
             pendingStart = 0
@@ -88,7 +87,7 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     }
 
     private func failed(code: Int32) {
-        if let conversation, !isDraining {
+        if let conversation {
             conversation.failed(reset: code == ECONNRESET || code == EPIPE, on: self)
         } else {
             closeNow()
@@ -132,25 +131,22 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
     func flushQueued() {}
 
     func closeConnection(afterSending: Bool) {
-        guard !isClosed, !isDraining else { return }
+        guard !isClosed else { return }
         guard afterSending, pendingCount > 0 else {
             closeNow()
             return
         }
+        guard !isDraining else { return }
         // Input is no longer read; the socket stays until the queue is written, it fails, or
-        // the client takes nothing for the idle time (the wheel's sweep).
+        // the conversation's sweep ends the drain.
         isDraining = true
-        lastProgress = MonotonicClock.now()
         if registered { loop.watch(self, output: true, input: false, firstTime: false) }
     }
 
     /// The server stops: the conversation closes (and logs `shutdown`), a draining one at once.
     func closeForShutdown() {
-        if let conversation, !isDraining {
-            conversation.close(reason: .shutdown, on: self)
-        } else {
-            closeNow()
-        }
+        conversation?.close(reason: .shutdown, on: self)
+        closeNow()
     }
 
     /// Closes at once. What the kernel already took is still delivered; answers queued here
@@ -178,11 +174,7 @@ final class EpollConnection: ConversationConnection, ConversationWheel.Member {
 
     /// Called by the wheel.
     func sweep(now: Int64) {
-        if isDraining {
-            if conversation?.drainHasExpired(lastProgress: lastProgress, now: now) ?? true { closeNow() }
-            return
-        }
-        conversation?.sweep(now: now, on: self)
+        if let conversation { conversation.sweep(now: now, on: self) } else if isDraining { closeNow() }
     }
 }
 #endif

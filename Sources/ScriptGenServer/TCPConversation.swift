@@ -7,10 +7,10 @@ protocol ConversationConnection: AnyObject {
     /// Queues bytes for the client; `flushQueued` sends them.
     func queue(_ bytes: [UInt8])
     func flushQueued()
-    /// Closes the connection; the connection then calls `TCPConversation.finished` once.
-    /// `afterSending`: the answers still queued are delivered first (the model or the client
-    /// ended the conversation), bounded by the idle time; otherwise they are dropped (a limit,
-    /// a failure, shutdown).
+    /// Closes the connection as `ConversationLifecycle` decided; the connection then calls
+    /// `TCPConversation.finished` once. `afterSending`: stop reading and deliver the answers
+    /// still queued first, reporting progress through `drainProgressed` (the sweep bounds the
+    /// drain); otherwise close now, dropping them — also when a drain had begun.
     func closeConnection(afterSending: Bool)
     /// Calls `TCPConversation.quietTimeReached` at or after `deadline` (monotonic
     /// nanoseconds), replacing the deadline armed before.
@@ -26,8 +26,7 @@ final class TCPConversation {
     let source: String
     private var emulator: Emulator<SplitMix64>
     private var record: SessionRecord
-    private(set) var isClosing = false
-    private var closeReason: CloseReason?
+    private var lifecycle = ConversationLifecycle()
     private let openedAt: Int64
     private var lastInput: Int64
     /// The quiet-time deadline armed on the connection, `.max` when none.
@@ -78,7 +77,7 @@ final class TCPConversation {
 
     /// Bytes from the client.
     func received(_ bytes: some Collection<UInt8>, now: Int64, on connection: some ConversationConnection) {
-        guard !isClosing else { return }
+        guard lifecycle.isOpen else { return }
         lastInput = now
         record.received(byteCount: bytes.count)
         // The budget bounds the answers to one read of many short requests.
@@ -91,44 +90,41 @@ final class TCPConversation {
     /// The client shut down its side: what is pending is a complete request; answer it, then
     /// close as honeyd does when the script exits at EOF.
     func inputEnded(on connection: some ConversationConnection) {
-        if !isClosing { perform(emulator.flush(maxRequests: remainingRequests), on: connection) }
-        close(reason: closeReason ?? .clientClosed, on: connection)
+        if lifecycle.isOpen { perform(emulator.flush(maxRequests: remainingRequests), on: connection) }
+        close(reason: .clientClosed, on: connection)
     }
 
     /// The client does not read: its answers would pile up in memory.
     func outputBufferFull(on connection: some ConversationConnection) {
-        guard !isClosing else { return }
+        guard lifecycle.isOpen else { return }
         end(limit: .maxBufferedBytes, value: service.limits.maxBufferedBytes, on: connection)
     }
 
-    /// A read or write failed: ends the conversation (a reset is the client's close).
+    /// A read or write failed: ends the conversation (a reset is the client's close), or stops
+    /// its drain.
     func failed(reset: Bool, on connection: some ConversationConnection) {
-        close(reason: closeReason ?? (reset ? .clientClosed : .writeFailed), on: connection)
+        close(reason: lifecycle.isOpen && reset ? .clientClosed : .writeFailed, on: connection)
+    }
+
+    /// The client took some of the answers queued while draining.
+    func drainProgressed(now: Int64) {
+        lifecycle.drainProgressed(now: now)
     }
 
     /// The connection's periodic check: ends the conversation when its duration or idle time
-    /// has passed.
+    /// has passed, and a drain the client does not take.
     func sweep(now: Int64, on connection: some ConversationConnection) {
-        guard !isClosing else { return }
+        guard lifecycle.isOpen else {
+            carryOut(lifecycle.sweepDrain(now: now, openedAt: openedAt, limits: service.limits), on: connection)
+            return
+        }
         checkTimeLimits(now: now, on: connection)
-    }
-
-    /// Whether the conversation has lasted `maxDuration`.
-    func hasLastedItsDuration(now: Int64) -> Bool {
-        now - openedAt >= service.limits.maxDuration
-    }
-
-    /// Whether a drain (closed, answers still being written) must stop: the client took
-    /// nothing for the idle time since `lastProgress`, or the conversation has lasted its
-    /// duration, however slowly the client keeps reading.
-    func drainHasExpired(lastProgress: Int64, now: Int64) -> Bool {
-        now - lastProgress >= service.limits.idleTimeout || hasLastedItsDuration(now: now)
     }
 
     /// The quiet-time deadline armed through `armQuietTimer` has come.
     func quietTimeReached(now: Int64, on connection: some ConversationConnection) {
         armedDeadline = .max
-        guard !isClosing else { return }
+        guard lifecycle.isOpen else { return }
         if checkTimeLimits(now: now, on: connection) { return }
         perform(emulator.quietTimeElapsed(now: now, maxRequests: remainingRequests), on: connection)
         checkRequestLimit(on: connection)
@@ -137,23 +133,23 @@ final class TCPConversation {
 
     /// The connection is gone: logs the summary and frees the admission. Call once.
     func finished(now: Int64) {
-        let reason = service.registry.isShuttingDown && closeReason == nil ? .shutdown : (closeReason ?? .clientClosed)
+        let reason = lifecycle.finished(shuttingDown: service.registry.isShuttingDown)
         service.log.record(record.closed(reason: reason, time: .now(), now: now))
         service.registry.release(source: source, handle: shutdownHandle)
     }
 
-    /// Closes for a reason of the server's (shutdown), unless already closing.
+    /// Closes for `reason` as the lifecycle decides (shutdown also stops a drain).
     func close(reason: CloseReason, on connection: some ConversationConnection) {
-        guard !isClosing else { return }
-        isClosing = true
-        closeReason = reason
+        carryOut(lifecycle.close(reason, now: MonotonicClock.now()), on: connection)
+    }
+
+    private func carryOut(_ action: ConversationLifecycle.Action, on connection: some ConversationConnection) {
+        guard action != .none else { return }
         if armedDeadline != .max {
             armedDeadline = .max
             connection.cancelQuietTimer()
         }
-        // The last answers matter when the model or the client ends the conversation (a page
-        // larger than the socket buffer, then the server's close).
-        connection.closeConnection(afterSending: reason == .modelClosed || reason == .clientClosed)
+        connection.closeConnection(afterSending: action == .closeAfterSending)
     }
 
     // MARK: - Actions, limits and timers
@@ -163,7 +159,7 @@ final class TCPConversation {
         var wrote = false
         for action in actions {
             // Closed by a limit (a client that does not read) or the model: stop sending and logging.
-            if isClosing { break }
+            if !lifecycle.isOpen { break }
             let time = WallTime.now()
             switch action {
             case .send(let bytes):
@@ -185,7 +181,7 @@ final class TCPConversation {
     private var remainingRequests: Int { max(0, service.limits.maxRequests - record.requests) }
 
     private func checkRequestLimit(on connection: some ConversationConnection) {
-        if !isClosing, record.requests >= service.limits.maxRequests {
+        if lifecycle.isOpen, record.requests >= service.limits.maxRequests {
             end(limit: .maxRequests, value: service.limits.maxRequests, on: connection)
         }
     }
@@ -198,7 +194,7 @@ final class TCPConversation {
     /// Ends the conversation when a time limit has passed; true when it did.
     @discardableResult
     private func checkTimeLimits(now: Int64, on connection: some ConversationConnection) -> Bool {
-        if hasLastedItsDuration(now: now) {
+        if now - openedAt >= service.limits.maxDuration {
             end(limit: .maxDuration, value: Int(service.limits.maxDuration / 1_000_000), on: connection)
             return true
         }
@@ -211,7 +207,7 @@ final class TCPConversation {
 
     /// Arms the quiet-time timer when the emulator waits for one; the sweep covers the rest.
     private func armTimer(on connection: some ConversationConnection) {
-        guard !isClosing, let deadline = emulator.nextDeadline else { return }
+        guard lifecycle.isOpen, let deadline = emulator.nextDeadline else { return }
         // An armed timer firing earlier than needed re-arms itself: no reschedule per read.
         if armedDeadline <= deadline { return }
         armedDeadline = deadline

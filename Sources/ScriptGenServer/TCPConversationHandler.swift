@@ -93,11 +93,11 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     private var timer: Scheduled<Void>?
     private var wheel: ConversationWheel?
     private var context: ChannelHandlerContext?
-    /// Closed by the conversation, waiting for its queued answers to be written.
+    /// Closed by the conversation, waiting for its queued answers to be written (the
+    /// conversation's lifecycle decides when the drain ends).
     private var isDraining = false
-    /// When queued answers last moved while draining, as the epoll engine counts it: the
-    /// sweep sees the channel's buffered bytes shrink.
-    private var drainProgress: Int64 = 0
+    /// The channel's buffered bytes at the last sweep while draining: when they shrink the
+    /// client took some, as the epoll engine sees each write.
     private var drainBuffered = Int.max
     var wheelIndex = -1
 
@@ -176,18 +176,17 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
 
     /// Called by the wheel.
     func sweep(now: Int64) {
-        if isDraining {
-            if let buffered = try? context?.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes), buffered < drainBuffered {
-                drainBuffered = buffered
-                drainProgress = now
-            }
-            if conversation?.drainHasExpired(lastProgress: drainProgress, now: now) ?? true {
-                leaveWheel()
-                context?.close(promise: nil)
-            }
-            return
+        if isDraining, let buffered = try? context?.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes),
+           buffered < drainBuffered {
+            drainBuffered = buffered
+            conversation?.drainProgressed(now: now)
         }
-        conversation?.sweep(now: now, on: self)
+        if let conversation {
+            conversation.sweep(now: now, on: self)
+        } else if isDraining {
+            leaveWheel()
+            context?.close(promise: nil)
+        }
     }
 
     // MARK: - ConversationConnection
@@ -202,16 +201,16 @@ final class TCPConversationHandler: ChannelInboundHandler, ConversationWheel.Mem
     }
 
     func closeConnection(afterSending: Bool) {
-        guard let context, !isDraining else { return }
+        guard let context else { return }
         guard afterSending else {
             leaveWheel()
             context.close(promise: nil)
             return
         }
+        guard !isDraining else { return }
         // Writes complete in order: once this empty one is written, so is every answer before
         // it. Until then the wheel's sweep bounds a client that takes nothing.
         isDraining = true
-        drainProgress = Self.now()
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { [self] _ in
             leaveWheel()
             context.close(promise: nil)
