@@ -23,7 +23,7 @@ import ScriptGenTestSupport
     }
 
     @Test func gappedUserRequestIsAnsweredAtOnce() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(ExampleMachines.ftp)
         _ = ftp.connect()
         #expect(ftp.receive(bytes("USER alice\r\n"), now: 1_000) == [
             .matched(request: bytes("USER alice\r\n"), edge: 0, from: 0, to: 1), .sendText("331 pw\r\n"),
@@ -33,14 +33,14 @@ import ScriptGenTestSupport
     }
 
     @Test func requestInPiecesIsAnsweredWithItsLastByte() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(ExampleMachines.ftp)
         #expect(ftp.receive(bytes("USER alice\r"), now: 0) == [])
         #expect(ftp.nextDeadline == Self.quiet)
         #expect(ftp.receive(bytes("\n"), now: 5) == [.matched(request: bytes("USER alice\r\n"), edge: 0, from: 0, to: 1), .sendText("331 pw\r\n")])
     }
 
     @Test func twoPipelinedGappedRequestsInOnePieceGetTwoAnswers() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(ExampleMachines.ftp)
         #expect(ftp.receive(bytes("USER alice\r\nPASS secret\r\n"), now: 0) == [
             .matched(request: bytes("USER alice\r\n"), edge: 0, from: 0, to: 1), .sendText("331 pw\r\n"),
             .matched(request: bytes("PASS secret\r\n"), edge: 0, from: 1, to: 2), .sendText("230 ok\r\n"),
@@ -185,13 +185,13 @@ import ScriptGenTestSupport
     }
 
     @Test func unmatchedRequestStillWaitsForTheQuietTime() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(ExampleMachines.ftp)
         #expect(ftp.receive(bytes("HELP\r\n"), now: 0) == [])
         #expect(ftp.quietTimeElapsed(now: Self.quiet).count == 1)
     }
 
     @Test func limitStillCutsARequestWithoutItsFixedEnd() throws {
-        var ftp = try emulator(Machines.ftp, maxRequestBytes: 8)
+        var ftp = try emulator(ExampleMachines.ftp, maxRequestBytes: 8)
         let actions = ftp.receive(bytes("USER aliceandbob\r\n"), now: 0)
         #expect(actions.first == .limitHit(.maxRequestBytes, state: 0, byteCount: 8))
     }

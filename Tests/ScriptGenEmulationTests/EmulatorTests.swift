@@ -11,7 +11,7 @@ import ScriptGenTestSupport
     }
 
     @Test func bannerOnConnectOnlyOnce() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(ExampleMachines.ftp)
         #expect(ftp.connect() == [.sendText("220 hi\r\n")])
         #expect(ftp.connect() == [])
         var raw = try emulator(Machines.raw)
@@ -19,7 +19,7 @@ import ScriptGenTestSupport
     }
 
     @Test func exactEdgeIsAnsweredAtOnce() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(ExampleMachines.ftp)
         _ = ftp.connect()
         #expect(ftp.receive(bytes("QUIT\r\n"), now: 0) == [
             .matched(request: bytes("QUIT\r\n"), edge: 1, from: 0, to: 5), .sendText("221 bye\r\n"),
@@ -31,7 +31,7 @@ import ScriptGenTestSupport
     static let longest = EmulationOptions(noMatch: .silence, completion: .longest)
 
     @Test func gappedEdgeWaitsForQuietTimeUnderTheLongestRule() throws {
-        var ftp = try emulator(Machines.ftp, Self.longest)
+        var ftp = try emulator(ExampleMachines.ftp, Self.longest)
         // The gap could still take "\r\n" and more, so the request is not complete yet.
         #expect(ftp.receive(bytes("USER alice\r\n"), now: 1_000) == [])
         #expect(ftp.pendingByteCount == 12)
@@ -44,7 +44,7 @@ import ScriptGenTestSupport
     }
 
     @Test func laterBytesPushTheDeadline() throws {
-        var ftp = try emulator(Machines.ftp, Self.longest)
+        var ftp = try emulator(ExampleMachines.ftp, Self.longest)
         _ = ftp.receive(bytes("USER al"), now: 0)
         _ = ftp.receive(bytes("ice\r\n"), now: 200)
         #expect(ftp.quietTimeElapsed(now: Self.quiet) == [])
@@ -52,7 +52,7 @@ import ScriptGenTestSupport
     }
 
     @Test func severalMessagesAndSilentStates() throws {
-        var ftp = try emulator(Machines.ftp, Self.longest)
+        var ftp = try emulator(ExampleMachines.ftp, Self.longest)
         _ = ftp.receive(bytes("USER a\r\n"), now: 0)
         _ = ftp.flush()
         _ = ftp.receive(bytes("PASS b\r\n"), now: 0)
@@ -61,7 +61,7 @@ import ScriptGenTestSupport
         #expect(ftp.receive(bytes("LIST\r\n"), now: 0) == [
             .matched(request: bytes("LIST\r\n"), edge: 0, from: 2, to: 3), .sendText("150 here\r\n"), .sendText("226 done\r\n"),
         ])
-        var silent = try emulator(Machines.ftp, Self.longest)
+        var silent = try emulator(ExampleMachines.ftp, Self.longest)
         _ = silent.receive(bytes("USER a\r\n"), now: 0)
         _ = silent.flush()
         _ = silent.receive(bytes("PASS b\r\n"), now: 0)
@@ -99,7 +99,7 @@ import ScriptGenTestSupport
     }
 
     @Test func unmatchableInputIsOneRequestAtQuietTime() throws {
-        var ftp = try emulator(Machines.ftp)
+        var ftp = try emulator(ExampleMachines.ftp)
         #expect(ftp.receive(bytes("HEL"), now: 0) == [])
         #expect(ftp.receive(bytes("P\r\n"), now: 5) == [])
         let actions = ftp.quietTimeElapsed(now: 5 + Self.quiet)
@@ -128,7 +128,7 @@ import ScriptGenTestSupport
     }
 
     @Test func closestPolicyBelowThresholdStaysSilent() throws {
-        var ftp = try emulator(Machines.ftp, EmulationOptions(noMatch: .closest(threshold: 0.9)))
+        var ftp = try emulator(ExampleMachines.ftp, EmulationOptions(noMatch: .closest(threshold: 0.9)))
         _ = ftp.receive(bytes("QUIX\r\n"), now: 0)
         let actions = ftp.flush()
         guard case .noMatch(_, 0, let closest?) = actions.first else {
@@ -143,7 +143,7 @@ import ScriptGenTestSupport
     }
 
     @Test func silencePolicy() throws {
-        var ftp = try emulator(Machines.ftp, EmulationOptions(noMatch: .silence))
+        var ftp = try emulator(ExampleMachines.ftp, EmulationOptions(noMatch: .silence))
         _ = ftp.receive(bytes("QUIX\r\n"), now: 0)
         let actions = ftp.flush()
         #expect(actions.count == 1)
@@ -153,7 +153,7 @@ import ScriptGenTestSupport
     }
 
     @Test func closePolicy() throws {
-        var ftp = try emulator(Machines.ftp, EmulationOptions(noMatch: .close))
+        var ftp = try emulator(ExampleMachines.ftp, EmulationOptions(noMatch: .close))
         _ = ftp.receive(bytes("QUIX\r\n"), now: 0)
         let actions = ftp.flush()
         #expect(actions.count == 2)
@@ -165,7 +165,7 @@ import ScriptGenTestSupport
     }
 
     @Test func leafStateKeepsAcceptingThroughTheNoMatchPolicy() throws {
-        var ftp = try emulator(Machines.ftp, EmulationOptions(noMatch: .closest(threshold: 0)))
+        var ftp = try emulator(ExampleMachines.ftp, EmulationOptions(noMatch: .closest(threshold: 0)))
         _ = ftp.receive(bytes("QUIT\r\n"), now: 0)
         #expect(ftp.state == 5)
         #expect(ftp.receive(bytes("NOOP\r\n"), now: 0) == [], "unmatchable input waits for the quiet time")
@@ -175,7 +175,7 @@ import ScriptGenTestSupport
 
     @Test func mostFrequentReplyByDefault() throws {
         for seed in 0..<20 {
-            var ftp = try emulator(Machines.ftp, seed: UInt64(seed))
+            var ftp = try emulator(ExampleMachines.ftp, seed: UInt64(seed))
             #expect(login(&ftp) == [bytes("230 ok\r\n")])
         }
     }
@@ -186,7 +186,7 @@ import ScriptGenTestSupport
             var generator = SplitMix64(seed: seed)
             var answers: [[UInt8]] = []
             for _ in 0..<200 {
-                var ftp = try Emulator(machine: Machines.ftp, options: options, generator: generator)
+                var ftp = try Emulator(machine: ExampleMachines.ftp, options: options, generator: generator)
                 answers += login(&ftp)
                 generator = ftp.generator
             }

@@ -6,10 +6,10 @@ import ScriptGenTestSupport
 /// The emulator closes after the reply of a state where the real server closed after more than
 /// `serverCloseShare` of the state's visits.
 @Suite struct ServerCloseEmulationTests {
-    /// `Machines.ftp` where `state` was visited `visits` times and the server closed after
+    /// `ExampleMachines.ftp` where `state` was visited `visits` times and the server closed after
     /// `closes` of them (all of them endings).
     static func ftp(closing state: StateID = 5, closes: Int, of visits: Int) -> StateMachine {
-        var machine = Machines.ftp
+        var machine = ExampleMachines.ftp
         machine.states[state].visits = visits
         machine.states[state].endings = closes
         machine.states[state].serverCloses = closes

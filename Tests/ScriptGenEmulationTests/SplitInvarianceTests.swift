@@ -14,10 +14,10 @@ import Testing
 
     /// Every machine and policy under both completion rules.
     static let configurations: [(StateMachine, EmulationOptions)] = [
-        (Machines.ftp, EmulationOptions(noMatch: .silence)),
-        (Machines.ftp, EmulationOptions(noMatch: .closest(threshold: 0.3), responseChoice: .weightedRandom)),
-        (Machines.ftp, EmulationOptions(noMatch: .close)),
-        (Machines.ftp, EmulationOptions(noMatch: .closest(threshold: 0.3), maxRequestBytes: 5)),
+        (ExampleMachines.ftp, EmulationOptions(noMatch: .silence)),
+        (ExampleMachines.ftp, EmulationOptions(noMatch: .closest(threshold: 0.3), responseChoice: .weightedRandom)),
+        (ExampleMachines.ftp, EmulationOptions(noMatch: .close)),
+        (ExampleMachines.ftp, EmulationOptions(noMatch: .closest(threshold: 0.3), maxRequestBytes: 5)),
         (Machines.raw, EmulationOptions(noMatch: .closest(threshold: 0.2))),
         (Machines.raw, EmulationOptions(noMatch: .silence, maxRequestBytes: 3)),
         (Machines.udp, EmulationOptions(noMatch: .silence)),
@@ -130,7 +130,7 @@ import Testing
     /// With pauses, every request of a conversation is answered on its own (no merging).
     @Test func pausedRequestsAreEachOneRequest() throws {
         let conversation = ["USER alice\r\n", "PASS x\r\n", "LIST /tmp\r\n", "QUIT\r\n"].map(bytes)
-        let actions = try runPaused(conversation, .byteByByte, Machines.ftp, EmulationOptions(noMatch: .silence))
+        let actions = try runPaused(conversation, .byteByByte, ExampleMachines.ftp, EmulationOptions(noMatch: .silence))
         let requests = actions.compactMap { action -> [UInt8]? in
             if case .matched(let request, _, _, _) = action { request } else { nil }
         }

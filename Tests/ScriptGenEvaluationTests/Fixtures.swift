@@ -6,26 +6,6 @@ import ScriptGenTestSupport
 
 /// Crafted machines and conversations with figures worked out by hand.
 enum Fixtures {
-    /// FTP-like: banner, USER/PASS with variable arguments, LIST answered by two messages,
-    /// PWD answered by silence, QUIT.
-    static let ftp = StateMachine(transport: .tcp, port: 21, states: [
-        /* 0 */ State(replies: [reply("220 hi\r\n")], edges: [
-            Edge(pattern: gap("USER ", 1, 16, "\r\n"), weight: 4, target: 1),
-            Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5),
-        ]),
-        /* 1 */ State(replies: [reply("331 pw\r\n")], edges: [Edge(pattern: gap("PASS ", 1, 16, "\r\n"), weight: 4, target: 2)]),
-        /* 2 */ State(replies: [reply("230 ok\r\n")], edges: [
-            Edge(pattern: .exact(bytes("LIST\r\n")), weight: 2, target: 3),
-            Edge(pattern: .exact(bytes("PWD\r\n")), weight: 1, target: 4),
-        ]),
-        /* 3 */ State(replies: [reply("150 here\r\n", "226 done\r\n")], edges: [
-            Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5),
-            Edge(pattern: .exact(bytes("PWD\r\n")), weight: 1, target: 4),
-        ]),
-        /* 4 */ State(replies: [], edges: [Edge(pattern: .exact(bytes("QUIT\r\n")), weight: 1, target: 5)]),
-        /* 5 */ State(replies: [reply("221 bye\r\n")], edges: []),
-    ])
-
     /// A client-first service: "A" leads to a state with two replies observed equally often
     /// (for weighted random choice), which loops on "A".
     static let coin = StateMachine(transport: .tcp, port: 7, states: [
@@ -44,7 +24,7 @@ enum Fixtures {
         State(replies: [reply("R2")], edges: []),
     ])
 
-    static let model = ModelFile(toolVersion: "test", machines: [ftp, coin, dns])
+    static let model = ModelFile(toolVersion: "test", machines: [ExampleMachines.ftp, coin, dns])
 
     static let client = Endpoint(address: IPAddress("10.0.0.2")!, port: 40000)
 

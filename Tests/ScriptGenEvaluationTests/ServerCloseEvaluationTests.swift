@@ -1,3 +1,4 @@
+import ScriptGenTestSupport
 import ScriptGenEmulation
 import ScriptGenEvaluation
 import ScriptGenFlows
@@ -11,7 +12,7 @@ import Testing
 
     /// The fixture model where the server closed after `state` in all of its `visits`.
     static func model(closing state: StateID, visits: Int = 2) -> ModelFile {
-        var ftp = F.ftp
+        var ftp = ExampleMachines.ftp
         ftp.states[state].visits = visits
         ftp.states[state].endings = visits
         ftp.states[state].serverCloses = visits
@@ -26,7 +27,7 @@ import Testing
     @Test func closingAfterTheLastReplyLosesNothing() throws {
         // The FTP fixture conversation ends with QUIT / 221: the model closes there too.
         let closing = try metrics([F.ftpExact], model: Self.model(closing: 5))
-        let open = try metrics([F.ftpExact], model: ModelFile(toolVersion: "test", machines: [F.ftp]))
+        let open = try metrics([F.ftpExact], model: ModelFile(toolVersion: "test", machines: [ExampleMachines.ftp]))
         #expect(closing == open)
         #expect(closing.completedConversations == 1)
         #expect(closing.matchedRequests == 5)
@@ -64,7 +65,7 @@ import Testing
         #expect(m.completedConversations == 0)
         #expect(m.divergenceDepth == [2: 1])
         // Without the close the same message matches (two requests, both on edges).
-        let open = try metrics([pipelined], model: ModelFile(toolVersion: "test", machines: [F.ftp]))
+        let open = try metrics([pipelined], model: ModelFile(toolVersion: "test", machines: [ExampleMachines.ftp]))
         #expect(open.matchedRequests == 2)
         #expect(open.completedConversations == 1)
     }
