@@ -26,7 +26,7 @@ let package = Package(
         // Stage 1a: capture files (pcap, pcapng) and link/network/transport decoding.
         .target(name: "ScriptGenCapture"),
         // Stage 1b: TCP reassembly and UDP grouping into conversations of messages.
-        .target(name: "ScriptGenFlows", dependencies: ["ScriptGenCapture"]),
+        .target(name: "ScriptGenFlows", dependencies: ["ScriptGenCapture", "ScriptGenModel"]),
         // The model: state machines, patterns, the versioned file format. Shared by learning and serving.
         .target(name: "ScriptGenModel"),
         // Stage 2: prefix-tree state machine from conversations.
@@ -80,7 +80,7 @@ let package = Package(
         // Packet and capture-file writers, for crafting captures in tests (not part of Capture's API).
         .target(name: "ScriptGenCaptureTestSupport", dependencies: ["ScriptGenCapture"], path: "Tests/ScriptGenCaptureTestSupport"),
         .testTarget(name: "ScriptGenCaptureTests", dependencies: ["ScriptGenCapture", "ScriptGenCaptureTestSupport"]),
-        .testTarget(name: "ScriptGenFlowsTests", dependencies: ["ScriptGenFlows", "ScriptGenCapture"]),
+        .testTarget(name: "ScriptGenFlowsTests", dependencies: ["ScriptGenTestSupport", "ScriptGenFlows", "ScriptGenCapture", "ScriptGenModel"]),
         .testTarget(name: "ScriptGenModelTests", dependencies: ["ScriptGenTestSupport", "ScriptGenModel"]),
         .testTarget(name: "ScriptGenBuilderTests", dependencies: ["ScriptGenTestSupport", "ScriptGenBuilder", "ScriptGenFlows", "ScriptGenCapture", "ScriptGenModel"]),
         .testTarget(name: "ScriptGenAlignmentTests", dependencies: ["ScriptGenTestSupport", "ScriptGenAlignment"]),

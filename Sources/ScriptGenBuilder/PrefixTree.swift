@@ -135,7 +135,7 @@ struct PrefixTree: Sendable {
     /// The canonical machine: simultaneous banners moved to the root (see
     /// `attributingSimultaneousBanner`), edges by weight then first seen, replies by count then
     /// first seen, states numbered depth-first from the root along that edge order.
-    func finished(minBannerShare: Double = BuilderOptions.defaultMinBannerShare) -> (machine: StateMachine, report: BuildReport) {
+    func finished(minBannerShare: Double = BuilderOptions().minBannerShare) -> (machine: StateMachine, report: BuildReport) {
         let states = Self.attributingSimultaneousBanner(states, minBannerShare: minBannerShare)
         func sortedEdges(_ state: GrowingState) -> [GrowingEdge] {
             state.edges.enumerated()

@@ -1,4 +1,5 @@
 import ScriptGenCapture
+import ScriptGenModel
 
 /// Limits and rules of conversation reassembly. Every limit has a default that suits captures
 /// of attack traffic; hitting one is counted in `FlowStatistics`, never silent.
@@ -34,6 +35,23 @@ public struct FlowOptions: Sendable, Hashable {
     public var maxServerCloseDelay: Nanoseconds = .seconds(1)
 
     public init() {}
+
+    /// Every option: the model file's `flows.*` parameters (durations as `…Seconds`) and the
+    /// documentation check.
+    public static let table = OptionTable<FlowOptions>(stage: "flows", fields: [
+        .seconds("tcpIdleTimeout", \.tcpIdleTimeout),
+        .seconds("udpIdleTimeout", \.udpIdleTimeout),
+        .seconds("closedLinger", \.closedLinger),
+        .integer("maxBytesPerConversation", \.maxBytesPerConversation),
+        .integer("maxTotalBytes", \.maxTotalBytes),
+        .integer("maxOpenConversations", \.maxOpenConversations),
+        .integer("maxOutOfOrderSegments", \.maxOutOfOrderSegments),
+        .flag("requireHandshake", \.requireHandshake),
+        .seconds("maxServerCloseDelay", \.maxServerCloseDelay),
+    ])
+
+    /// The options as model-file parameters.
+    public var parameters: LearningParameters { Self.table.parameters(of: self) }
 }
 
 /// Counters of what reassembly did, for the summary line. All counts are of packets unless

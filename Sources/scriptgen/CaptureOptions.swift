@@ -54,11 +54,7 @@ struct CaptureOptions: ParsableArguments {
 
     /// The reading options and filters as model-file parameters (`flows.*`, `filter.*`).
     var parameters: LearningParameters {
-        var parameters = LearningParameters()
-        parameters["flows.tcpIdleTimeoutSeconds"] = .number(tcpTimeout)
-        parameters["flows.udpIdleTimeoutSeconds"] = .number(udpTimeout)
-        parameters["flows.requireHandshake"] = .flag(requireHandshake)
-        parameters["flows.serverCloseDelaySeconds"] = .number(serverCloseDelay)
+        var parameters = readingOptions.flow.parameters
         if !ports.isEmpty { parameters["filter.ports"] = .text(ports.sorted().map(String.init).joined(separator: ",")) }
         if !servers.isEmpty { parameters["filter.servers"] = .text(servers.joined(separator: ",")) }
         return parameters

@@ -44,7 +44,7 @@ struct EvaluationSweep {
     static func run(_ settings: [Setting], training: [Conversation], heldOut: [Conversation],
                     options: EvaluationOptions, provenance: Provenance) throws -> [Row] {
         // One raw tree serves every setting: bounded like the largest of them needs.
-        var treeOptions = BuilderOptions(maxFanout: LearningSettings.rawTreeMaxFanout, maxStates: LearningSettings.rawTreeMaxStates)
+        var treeOptions = BuilderOptions { $0.maxFanout = LearningSettings.rawTreeMaxFanout; $0.maxStates = LearningSettings.rawTreeMaxStates }
         if settings.allSatisfy({ $0.settings.simplifier == nil }) { treeOptions = settings[0].settings.treeBuilderOptions }
         let built = PrefixTreeBuilder.build(training, options: treeOptions)
         return try settings.map { setting in

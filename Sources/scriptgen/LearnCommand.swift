@@ -77,26 +77,26 @@ struct LearningOptions: ParsableArguments {
     @Option(help: "Ports with fewer conversations get no machine (the summary lists them).")
     var minConversations = 2
 
-    @Option(help: "Most edges leaving one state of the machine; past it the simplifier merges edges (raw: requests are counted as cut). Default \(BuilderOptions.defaultMaxFanout); the same as --simplifier maxFanout=N.")
+    @Option(help: "Most edges leaving one state of the machine; past it the simplifier merges edges (raw: requests are counted as cut). Default \(BuilderOptions().maxFanout); the same as --simplifier maxFanout=N.")
     var maxFanout: Int?
 
-    @Option(help: "Most states in one machine; past it new paths are counted as cut, not added. Default \(BuilderOptions.defaultMaxStates); the same as --simplifier maxStates=N.")
+    @Option(help: "Most states in one machine; past it new paths are counted as cut, not added. Default \(BuilderOptions().maxStates); the same as --simplifier maxStates=N.")
     var maxStates: Int?
 
     @Flag(help: "Keep the raw prefix tree (exact requests) instead of simplifying it.")
     var raw = false
 
     @Option(help: "Macroclustering threshold (0...1): requests stay in one cluster while their average alignment distance is at most this; higher gives fewer, more general edges.")
-    var macroThreshold = SimplifierOptions.defaultMacroclusterThreshold
+    var macroThreshold = SimplifierOptions().macroclusterThreshold
 
     @Option(help: "Microclustering: a mutating region splits its cluster (a command, an opcode) when it has at most this many frequent values.")
-    var microMaxValues = SimplifierOptions.defaultMaxDistinctValues
+    var microMaxValues = SimplifierOptions().maxDistinctValues
 
     @Option(help: "Microclustering: a value is frequent when it carries at least this share of the cluster's distinct requests.")
-    var microMinShare = SimplifierOptions.defaultMinValueShare
+    var microMinShare = SimplifierOptions().minValueShare
 
     @Option(help: "Fixed regions shorter than this fold into the variable gap around them, unless anchored or binary.")
-    var minFixedLength = SimplifierOptions.defaultMinFixedLength
+    var minFixedLength = SimplifierOptions().minFixedLength
 
     @Option(name: .customLong("simplifier"), help: ArgumentHelp("Any simplifier parameter by its model-file name, e.g. --simplifier maxAlignedSamples=500 (docs/simplifier.md; repeatable).", valueName: "name=value"))
     var simplifierParameters: [String] = []
@@ -112,8 +112,8 @@ struct LearningOptions: ParsableArguments {
 
     func settings() throws -> LearningSettings {
         var settings = LearningSettings()
-        settings.maxFanout = maxFanout ?? BuilderOptions.defaultMaxFanout
-        settings.maxStates = maxStates ?? BuilderOptions.defaultMaxStates
+        settings.maxFanout = maxFanout ?? BuilderOptions().maxFanout
+        settings.maxStates = maxStates ?? BuilderOptions().maxStates
         settings.minConversations = minConversations
         guard !raw else {
             settings.simplifier = nil
@@ -124,35 +124,24 @@ struct LearningOptions: ParsableArguments {
         options.maxDistinctValues = microMaxValues
         options.minValueShare = microMinShare
         options.minFixedLength = minFixedLength
-        if !simplifierParameters.isEmpty {
-            var parameters = options.parameters
-            for assignment in simplifierParameters {
-                let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                let name = parts[0].hasPrefix("simplifier.") ? parts[0] : "simplifier." + parts[0]
-                guard parts.count == 2, parameters[name] != nil else {
-                    let known = parameters.sortedNames.map { $0.replacingOccurrences(of: "simplifier.", with: "") }
-                    throw ValidationError("--simplifier \(assignment): expected NAME=VALUE with NAME one of \(known.joined(separator: ", "))")
-                }
-                if let integer = Int(parts[1]) {
-                    parameters[name] = .integer(integer)
-                } else if let number = Double(parts[1]) {
-                    parameters[name] = .number(number)
-                } else {
-                    throw ValidationError("--simplifier \(assignment): the value must be a number")
-                }
+        var assigned: Set<String> = []
+        for assignment in simplifierParameters {
+            do {
+                assigned.insert(try SimplifierOptions.table.assign(assignment, to: &options).name)
+            } catch {
+                throw ValidationError("--simplifier \(error)")
             }
-            options = SimplifierOptions(parameters: parameters)
-            // The machine's bounds have one owner: `--simplifier maxFanout=N` sets it as
-            // `--max-fanout N` does; both, disagreeing, is an error rather than a silent choice.
-            for (name, flag, given, value) in [("maxFanout", "--max-fanout", maxFanout, options.maxFanout),
-                                                ("maxStates", "--max-states", maxStates, options.maxStates)]
-            where simplifierParameters.contains(where: { $0.hasPrefix(name + "=") || $0.hasPrefix("simplifier." + name + "=") }) {
-                if let given, given != value {
-                    throw ValidationError("\(flag) \(given) and --simplifier \(name)=\(value) disagree: give one of them")
-                }
-                guard value >= 1 else { throw ValidationError("--simplifier \(name) must be 1 or more") }
-                if name == "maxFanout" { settings.maxFanout = value } else { settings.maxStates = value }
+        }
+        // The machine's bounds have one owner: `--simplifier maxFanout=N` sets it as
+        // `--max-fanout N` does; both, disagreeing, is an error rather than a silent choice.
+        for (name, flag, given, value) in [("maxFanout", "--max-fanout", maxFanout, options.maxFanout),
+                                            ("maxStates", "--max-states", maxStates, options.maxStates)]
+        where assigned.contains(name) {
+            if let given, given != value {
+                throw ValidationError("\(flag) \(given) and --simplifier \(name)=\(value) disagree: give one of them")
             }
+            guard value >= 1 else { throw ValidationError("--simplifier \(name) must be 1 or more") }
+            if name == "maxFanout" { settings.maxFanout = value } else { settings.maxStates = value }
         }
         settings.simplifier = options
         return settings

@@ -10,8 +10,8 @@ struct LearningSettings {
     /// The learned machine's bounds (`--max-fanout`, `--max-states`), owned here alone: a raw
     /// machine is built within them; a simplified one is simplified within them, from a raw
     /// tree bounded only by `rawTreeMaxFanout`/`rawTreeMaxStates`.
-    var maxFanout = BuilderOptions.defaultMaxFanout
-    var maxStates = BuilderOptions.defaultMaxStates
+    var maxFanout = BuilderOptions().maxFanout
+    var maxStates = BuilderOptions().maxStates
     /// Nil keeps the raw prefix tree. Its own `maxFanout`/`maxStates` are replaced by the
     /// bounds above (`simplifierOptions`).
     var simplifier: SimplifierOptions? = SimplifierOptions()
@@ -25,9 +25,11 @@ struct LearningSettings {
 
     /// The builder options for the raw tree: what the builder runs with.
     var treeBuilderOptions: BuilderOptions {
-        guard simplifier != nil else { return BuilderOptions(maxFanout: maxFanout, maxStates: maxStates) }
-        return BuilderOptions(maxFanout: max(maxFanout, Self.rawTreeMaxFanout),
-                              maxStates: max(maxStates, Self.rawTreeMaxStates))
+        let raw = simplifier == nil
+        return BuilderOptions {
+            $0.maxFanout = raw ? maxFanout : max(maxFanout, Self.rawTreeMaxFanout)
+            $0.maxStates = raw ? maxStates : max(maxStates, Self.rawTreeMaxStates)
+        }
     }
 
     /// The simplifier options that run: the machine's bounds in place of the simplifier's own.

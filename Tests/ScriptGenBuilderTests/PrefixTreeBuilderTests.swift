@@ -118,7 +118,7 @@ private func edge(_ text: String, weight: Int, to target: StateID) -> Edge {
     }
 
     @Test func pastMaxFanoutNewRequestsAreCountedNotAddedAndTheConversationStops() {
-        let options = BuilderOptions(maxFanout: 2, maxStates: 100)
+        let options = BuilderOptions { $0.maxFanout = 2; $0.maxStates = 100 }
         let built = PrefixTreeBuilder.build([
             conversation([c("A"), s("a")]),
             conversation([c("B"), s("b")]),
@@ -138,7 +138,7 @@ private func edge(_ text: String, weight: Int, to target: StateID) -> Edge {
     }
 
     @Test func pastMaxStatesNewPathsAreCountedNotAdded() {
-        let options = BuilderOptions(maxFanout: 64, maxStates: 3)
+        let options = BuilderOptions { $0.maxFanout = 64; $0.maxStates = 3 }
         let built = PrefixTreeBuilder.build([
             conversation([c("A"), s("a"), c("B"), s("b"), c("C"), s("c")]),
             conversation([c("A"), s("a"), c("X"), s("x")]),
@@ -153,13 +153,13 @@ private func edge(_ text: String, weight: Int, to target: StateID) -> Edge {
     }
 
     @Test func limitsBelowOneCountAsOne() {
-        let built = PrefixTreeBuilder.build([conversation([c("A")]), conversation([c("B")])], options: BuilderOptions(maxFanout: 0, maxStates: 0))[0]
+        let built = PrefixTreeBuilder.build([conversation([c("A")]), conversation([c("B")])], options: BuilderOptions { $0.maxFanout = 0; $0.maxStates = 0 })[0]
         #expect(built.machine.states.count == 1)
         #expect(built.report.pathsCutByStateLimit == 2)
     }
 
     @Test func everyVisitIsAnEndingAnEdgeOrACut() {
-        let options = BuilderOptions(maxFanout: 2, maxStates: 6)
+        let options = BuilderOptions { $0.maxFanout = 2; $0.maxStates = 6 }
         let built = PrefixTreeBuilder.build(ftpConversations + [
             conversation(clientPort: 9, [s("220 FTP ready\r\n"), c("HELP\r\n"), s("214\r\n")]),
             conversation(clientPort: 10, [s("220 FTP ready\r\n"), c("USER anonymous\r\n"), s("331 Password\r\n"), c("PASS z\r\n")]),
@@ -202,11 +202,17 @@ private func edge(_ text: String, weight: Int, to target: StateID) -> Edge {
     }
 
     @Test func optionsRoundTripThroughModelParameters() {
-        let options = BuilderOptions(maxFanout: 7, maxStates: 99, minBannerShare: 0.5)
+        let options = BuilderOptions { $0.maxFanout = 7; $0.maxStates = 99; $0.minBannerShare = 0.5 }
         #expect(options.parameters.integer("builder.maxFanout") == 7)
         #expect(options.parameters.number("builder.minBannerShare") == 0.5)
         #expect(BuilderOptions(parameters: options.parameters) == options)
-        #expect(BuilderOptions(parameters: LearningParameters()) == BuilderOptions(maxFanout: BuilderOptions.defaultMaxFanout, maxStates: 10_000))
+        #expect(BuilderOptions(parameters: LearningParameters()) == BuilderOptions())
+    }
+
+    @Test func documentationListsEveryBuilderOptionWithItsDefault() throws {
+        let problems = try optionTableDisagreements(BuilderOptions.table, defaults: BuilderOptions(),
+                                                    file: "docs/model-format.md", header: "Name", fullNames: true)
+        #expect(problems.isEmpty, "\(problems)")
     }
 
     @Test func aBuiltModelEncodesByteIdenticallyAndDecodesEqual() throws {

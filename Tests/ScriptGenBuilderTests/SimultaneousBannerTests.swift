@@ -44,13 +44,13 @@ import ScriptGenTestSupport
         #expect(machine.states[0].defaultReply == .silence)
         #expect(replies(machine.states[1]) == [Self.banner: 4, "KEX-S": 1])
         // At a share of 0.2 it moves.
-        let lowered = PrefixTreeBuilder.build(conversations, options: BuilderOptions(minBannerShare: 0.2))[0].machine
+        let lowered = PrefixTreeBuilder.build(conversations, options: BuilderOptions { $0.minBannerShare = 0.2 })[0].machine
         #expect(replies(lowered.states[0]) == [Self.banner: 5])
     }
 
     @Test func aShareAboveOneTurnsTheRuleOff() {
         let conversations = [Self.serverFirst, Self.clientFirst, Self.clientFirst]
-        let machine = PrefixTreeBuilder.build(conversations, options: BuilderOptions(minBannerShare: 2))[0].machine
+        let machine = PrefixTreeBuilder.build(conversations, options: BuilderOptions { $0.minBannerShare = 2 })[0].machine
         #expect(replies(machine.states[0]) == ["": 2, Self.banner: 1])
     }
 

@@ -29,8 +29,8 @@ import ScriptGenModel
         let closes = { (file: ModelFile) in file.machines.flatMap(\.states).map(\.serverCloses).reduce(0, +) }
         #expect(closes(model) > 0)
         #expect(closes(strict) == 0)
-        #expect(model.parameters["flows.serverCloseDelaySeconds"] == .number(1))
-        #expect(strict.parameters["flows.serverCloseDelaySeconds"] == .number(0))
+        #expect(model.parameters["flows.maxServerCloseDelaySeconds"] == .number(1))
+        #expect(strict.parameters["flows.maxServerCloseDelaySeconds"] == .number(0))
         let refused = try CLIRunner.run(["learn", CLIRunner.fixture("http-train.pcap"), "--server-close-delay", "-1", "-o", directory.appendingPathComponent("x").path])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("--server-close-delay"))

@@ -49,7 +49,7 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
             Self.login + [("PWD\r\n", "257 \"/\"\r\n"), ("NOOP\r\n", "200 NOOP ok\r\n"), ("QUIT\r\n", "221 Bye\r\n")],
             Self.login + [("TYPE I\r\n", "200 Binary\r\n"), ("LIST\r\n", "150 Listing\r\n"), ("QUIT\r\n", "221 Bye\r\n")],
         ])
-        let (tree, _) = try simplifyChecked(raw, options: SimplifierOptions(mergeContexts: false))
+        let (tree, _) = try simplifyChecked(raw, options: SimplifierOptions { $0.mergeContexts = false })
         #expect(try replies(of: tree, to: ["USER alice\r\n", "PASS pw\r\n", "LIST\r\n", "NOOP\r\n"]) == nil)
 
         let (merged, report) = try simplifyChecked(raw)
@@ -82,7 +82,7 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
             [("EHLO a\r\n", "250 hello\r\n"), ("MAIL FROM:<a@x>\r\n", "250 ok\r\n"), ("RCPT TO:<b@x>\r\n", "250 accepted\r\n"), ("QUIT\r\n", "221 bye\r\n")],
         ], port: 25)
         let (lenient, lenientReport) = try simplifyChecked(raw)
-        let (strict, strictReport) = try simplifyChecked(raw, options: SimplifierOptions(minConflictObservations: 1))
+        let (strict, strictReport) = try simplifyChecked(raw, options: SimplifierOptions { $0.minConflictObservations = 1 })
         #expect(strictReport.mergesRefused > 0)
         #expect(try replies(of: strict, to: ["EHLO a\r\n", "RCPT TO:<b@x>\r\n"]) == ["250 hello\r\n", "503 need MAIL\r\n"])
         #expect(lenientReport.contexts < strictReport.contexts)
@@ -106,7 +106,7 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
 
     @Test func offKeepsTheTree() throws {
         let raw = try FixtureMachines.machine("ftp-train.pcap", port: 21)
-        let (tree, report) = try simplifyChecked(raw, options: SimplifierOptions(mergeContexts: false))
+        let (tree, report) = try simplifyChecked(raw, options: SimplifierOptions { $0.mergeContexts = false })
         var incoming = [Int](repeating: 0, count: tree.states.count)
         for state in tree.states { for edge in state.edges { incoming[edge.target] += 1 } }
         #expect(incoming[0] == 0 && incoming.dropFirst().allSatisfy { $0 == 1 })
@@ -120,7 +120,7 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
         let again = try simplifyChecked(raw).0
         #expect(merged == again)
         #expect(report.contexts > 0)
-        #expect(merged.states.allSatisfy { $0.edges.count <= SimplifierOptions.defaultMaxFanout })
+        #expect(merged.states.allSatisfy { $0.edges.count <= SimplifierOptions().maxFanout })
         // A cycle: some edge leads back to a state numbered no later than its source.
         let hasCycle = merged.states.indices.contains { source in merged.states[source].edges.contains { $0.target <= source } }
         #expect(hasCycle)
@@ -135,7 +135,7 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
 
     @Test func ftpCommandsAfterLoginFollowInAnyOrder() throws {
         let raw = try FixtureMachines.machine("ftp-train.pcap", port: 21)
-        let (tree, _) = try simplifyChecked(raw, options: SimplifierOptions(mergeContexts: false))
+        let (tree, _) = try simplifyChecked(raw, options: SimplifierOptions { $0.mergeContexts = false })
         let (merged, _) = try simplifyChecked(raw)
         let paths = [
             ["USER zelda\r\n", "PASS secret\r\n", "TYPE I\r\n", "PWD\r\n", "SYST\r\n", "QUIT\r\n"],
@@ -152,7 +152,7 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
     }
 
     @Test func replyCompatibilityComparesStatusNotBytes() {
-        let compatibility = ReplyCompatibility(binarySimilarity: SimplifierOptions.defaultMergeBinaryReplySimilarity)
+        let compatibility = ReplyCompatibility(binarySimilarity: SimplifierOptions().mergeBinaryReplySimilarity)
         #expect(compatibility.compatible(bytes("227 Entering Passive Mode (127,0,0,1,195,80)\r\n"), bytes("227 Entering Passive Mode (127,0,0,1,20,1)\r\n")))
         #expect(!compatibility.compatible(bytes("230 Login successful.\r\n"), bytes("530 Login incorrect.\r\n")))
         #expect(compatibility.compatible(bytes("HTTP/1.1 200 OK\r\nDate: a\r\n\r\n"), bytes("HTTP/1.1 200 OK\r\nDate: b\r\n\r\n")))
@@ -173,11 +173,11 @@ func replies(of machine: StateMachine, to requests: [String]) throws -> [String]
     }
 
     @Test func parametersRecordTheMergingOptions() {
-        let options = SimplifierOptions(mergeContexts: false, minMergeEvidence: 2, shareHistoryIndependentCommands: false, mergeBinaryReplySimilarity: 0.5, maxMergeAttempts: 7)
+        let options = SimplifierOptions { $0.mergeContexts = false; $0.minMergeEvidence = 2; $0.shareHistoryIndependentCommands = false; $0.mergeBinaryReplySimilarity = 0.5; $0.maxMergeAttempts = 7 }
         #expect(SimplifierOptions(parameters: options.parameters) == options)
-        #expect(options.parameters[SimplifierOptions.ParameterName.mergeContexts] == .integer(0))
+        #expect(options.parameters["simplifier.mergeContexts"] == .flag(false))
         var parameters = LearningParameters()
-        parameters[SimplifierOptions.ParameterName.mergeContexts] = .flag(false)
+        parameters["simplifier.mergeContexts"] = .flag(false)
         #expect(SimplifierOptions(parameters: parameters).mergeContexts == false)
     }
 }

@@ -69,7 +69,7 @@ import ScriptGenTestSupport
         // command codes, and the header signature must stay fixed.
         let requests = try FixtureMachines.requestSequences("smb-train.pcap", port: 445).flatMap { $0 }
         let raw = flatMachine(requests, port: 445)
-        let (machine, _) = try simplifyChecked(raw, options: SimplifierOptions(maxFanout: 1_000))
+        let (machine, _) = try simplifyChecked(raw, options: SimplifierOptions { $0.maxFanout = 1_000 })
         let edges = machine.states[0].edges
         for edge in edges {
             let fixed = fixedParts(edge.pattern).flatMap { $0 }
@@ -133,10 +133,10 @@ import ScriptGenTestSupport
         // Align only 8 requests per state: the rest are assigned to the patterns that match
         // them (or widened ones, or exact edges), never lost.
         let raw = try FixtureMachines.machine("http-train.pcap", port: 80)
-        let (_, report) = try simplifyChecked(raw, options: SimplifierOptions(maxAlignedSamples: 8))
+        let (_, report) = try simplifyChecked(raw, options: SimplifierOptions { $0.maxAlignedSamples = 8 })
         #expect(report.assignedRequests > 0)
         let requests = try FixtureMachines.requestSequences("smb-train.pcap", port: 445).flatMap { $0 }
-        let (_, smbReport) = try simplifyChecked(flatMachine(requests), options: SimplifierOptions(maxAlignedSamples: 20, maxFanout: 1_000))
+        let (_, smbReport) = try simplifyChecked(flatMachine(requests), options: SimplifierOptions { $0.maxAlignedSamples = 20; $0.maxFanout = 1_000 })
         #expect(smbReport.assignedRequests > 0)
     }
 }
@@ -163,12 +163,12 @@ func simplifierFixtureTiming() throws {
 func simplifierThresholdSweep() throws {
     let settings: [(String, SimplifierOptions)] = [
         ("raw", SimplifierOptions()),
-        ("t=0.3", SimplifierOptions(macroclusterThreshold: 0.3)),
+        ("t=0.3", SimplifierOptions { $0.macroclusterThreshold = 0.3 }),
         ("t=0.6 (default)", SimplifierOptions()),
-        ("t=0.9", SimplifierOptions(macroclusterThreshold: 0.9)),
-        ("no microclustering", SimplifierOptions(minValueRequests: 1_000_000)),
-        ("maxDistinctValues=3", SimplifierOptions(maxDistinctValues: 3)),
-        ("minFixedLength=1", SimplifierOptions(minFixedLength: 1)),
+        ("t=0.9", SimplifierOptions { $0.macroclusterThreshold = 0.9 }),
+        ("no microclustering", SimplifierOptions { $0.minValueRequests = 1_000_000 }),
+        ("maxDistinctValues=3", SimplifierOptions { $0.maxDistinctValues = 3 }),
+        ("minFixedLength=1", SimplifierOptions { $0.minFixedLength = 1 }),
     ]
     for (capture, port) in [("ftp-train.pcap", UInt16(21)), ("http-train.pcap", 80), ("smb-train.pcap", 445), ("smtp-train.pcap", 25)] {
         let raw = try FixtureMachines.machine(capture, port: port)

@@ -41,7 +41,7 @@ import ScriptGenTestSupport
     }
 
     @Test func textGapsGetSlack() throws {
-        let untrimmed = PatternBuilder(options: SimplifierOptions(trimPartialTokens: false))
+        let untrimmed = PatternBuilder(options: SimplifierOptions { $0.trimPartialTokens = false })
         let pattern = try #require(untrimmed.pattern(regions: regions(["USER abcd-----\r\n", "USER abcdefghi\r\n"].map { $0 }), rowCount: 2))
         // Lengths 0 and 5 after "USER abcd": slack max(2, ceil(0.5 * 5)) = 3.
         #expect(pattern.elements == [.fixed(bytes("USER abcd")), .variable(min: 0, max: 8), .fixed(bytes("\r\n"))])
@@ -52,7 +52,7 @@ import ScriptGenTestSupport
         let pattern = try #require(builder.pattern(regions: regions(["CWD pub-----\r\n", "CWD projects\r\n"]), rowCount: 2))
         #expect(pattern.elements == [.fixed(bytes("CWD ")), .variable(min: 0, max: 12), .fixed(bytes("\r\n"))])
         #expect(CompiledPattern(pattern).matches(bytes("CWD etc\r\n")))
-        let untrimmed = PatternBuilder(options: SimplifierOptions(trimPartialTokens: false))
+        let untrimmed = PatternBuilder(options: SimplifierOptions { $0.trimPartialTokens = false })
         #expect(try fixedParts(#require(untrimmed.pattern(regions: regions(["CWD pub-----\r\n", "CWD projects\r\n"]), rowCount: 2))) == [bytes("CWD p"), bytes("\r\n")])
     }
 

@@ -49,7 +49,7 @@ import ScriptGenTestSupport
     }
 
     @Test func switchedOffTheClosesArePooledWithTheRest() throws {
-        let (machine, report) = try simplifyChecked(Self.machine(), options: SimplifierOptions(separateServerCloses: false))
+        let (machine, report) = try simplifyChecked(Self.machine(), options: SimplifierOptions { $0.separateServerCloses = false })
         #expect(report.edgesSeparatedByServerClose == 0)
         let state = try Self.target(of: "GET / HTTP/1.0\r\n\r\n", in: machine)
         #expect(state == (try Self.target(of: "GET /a.html HTTP/1.1\r\nHost: x\r\n\r\n", in: machine)))
@@ -88,7 +88,7 @@ import ScriptGenTestSupport
     }
 
     @Test func noSeparationWhenItWouldExceedTheFanout() throws {
-        let (machine, report) = try simplifyChecked(Self.machine(), options: SimplifierOptions(maxFanout: 1))
+        let (machine, report) = try simplifyChecked(Self.machine(), options: SimplifierOptions { $0.maxFanout = 1 })
         #expect(report.edgesSeparatedByServerClose == 0)
         #expect(machine.states[0].edges.count == 1)
     }
@@ -124,7 +124,7 @@ import ScriptGenTestSupport
         let raw = try FixtureMachines.machine(capture, port: port)
         let total = raw.states.reduce(0) { $0 + $1.serverCloses }
         #expect(total > 0)
-        for options in [SimplifierOptions(), SimplifierOptions(mergeContexts: false), SimplifierOptions(separateServerCloses: false)] {
+        for options in [SimplifierOptions(), SimplifierOptions { $0.mergeContexts = false }, SimplifierOptions { $0.separateServerCloses = false }] {
             let (machine, _) = try simplifyChecked(raw, options: options)
             #expect(machine.states.reduce(0) { $0 + $1.serverCloses } == total)
             #expect(machine.states.allSatisfy { $0.serverCloses <= $0.endings })

@@ -13,7 +13,7 @@ import ScriptGenTestSupport
         let raw = try smbFlat()
         var counts: [Int] = []
         for threshold in [0.2, 0.6, 0.9] {
-            let (machine, _) = try simplifyChecked(raw, options: SimplifierOptions(macroclusterThreshold: threshold, maxFanout: 1_000))
+            let (machine, _) = try simplifyChecked(raw, options: SimplifierOptions { $0.macroclusterThreshold = threshold; $0.maxFanout = 1_000 })
             counts.append(machine.states[0].edges.count)
         }
         #expect(counts[0] > counts[1])
@@ -22,9 +22,9 @@ import ScriptGenTestSupport
 
     @Test func microclusteringThresholdsControlSplits() throws {
         let raw = try smbFlat()
-        let (standard, standardReport) = try simplifyChecked(raw, options: SimplifierOptions(maxFanout: 1_000))
+        let (standard, standardReport) = try simplifyChecked(raw, options: SimplifierOptions { $0.maxFanout = 1_000 })
         // No value can be frequent: no microclustering split.
-        let (unsplit, unsplitReport) = try simplifyChecked(raw, options: SimplifierOptions(minValueRequests: 1_000, maxFanout: 1_000))
+        let (unsplit, unsplitReport) = try simplifyChecked(raw, options: SimplifierOptions { $0.minValueRequests = 1_000; $0.maxFanout = 1_000 })
         #expect(standardReport.microclusterSplits > 0)
         #expect(unsplitReport.microclusterSplits == 0)
         #expect(unsplit.statistics.edges < standard.statistics.edges)
@@ -32,7 +32,7 @@ import ScriptGenTestSupport
 
     @Test func fanOutLimitIsEnforcedAndReported() throws {
         let raw = try smbFlat()
-        let (machine, report) = try simplifyChecked(raw, options: SimplifierOptions(maxFanout: 4, fanoutThresholdStep: 0.2))
+        let (machine, report) = try simplifyChecked(raw, options: SimplifierOptions { $0.maxFanout = 4; $0.fanoutThresholdStep = 0.2 })
         #expect(machine.states[0].edges.count <= 4)
         let action = try #require(report.fanoutActions.first)
         #expect(action.state == 0)
@@ -42,7 +42,7 @@ import ScriptGenTestSupport
 
         // Text: one edge per command cannot be merged by a threshold; the last resort merges.
         let ftp = try FixtureMachines.machine("ftp-train.pcap", port: 21)
-        let (ftpMachine, ftpReport) = try simplifyChecked(ftp, options: SimplifierOptions(maxFanout: 1))
+        let (ftpMachine, ftpReport) = try simplifyChecked(ftp, options: SimplifierOptions { $0.maxFanout = 1 })
         #expect(ftpMachine.states.allSatisfy { $0.edges.count <= 1 })
         #expect(!ftpReport.fanoutActions.isEmpty)
     }
@@ -50,8 +50,8 @@ import ScriptGenTestSupport
     @Test func stateLimitCutsBreadthFirstAndCounts() throws {
         let raw = try FixtureMachines.machine("ftp-train.pcap", port: 21)
         // The tree's breadth-first cut (context merging off: it adds states and shared edges).
-        let (full, _) = try simplifyChecked(raw, options: SimplifierOptions(mergeContexts: false))
-        let (machine, report) = try simplifyChecked(raw, options: SimplifierOptions(maxStates: 5, mergeContexts: false))
+        let (full, _) = try simplifyChecked(raw, options: SimplifierOptions { $0.mergeContexts = false })
+        let (machine, report) = try simplifyChecked(raw, options: SimplifierOptions { $0.maxStates = 5; $0.mergeContexts = false })
         #expect(machine.states.count == 5)
         #expect(report.edgesCutByStateLimit > 0)
         #expect(machine.statistics.cutRequests == raw.statistics.cutRequests + report.requestsCutByStateLimit)
@@ -61,7 +61,7 @@ import ScriptGenTestSupport
 
     @Test func singleDistinctRequestStaysExact() throws {
         let raw = flatMachine([bytes("USER alice\r\n"), bytes("USER alice\r\n"), bytes("QUIT\r\n")])
-        let (machine, report) = try simplifyChecked(raw, options: SimplifierOptions(generaliseLoneArguments: false))
+        let (machine, report) = try simplifyChecked(raw, options: SimplifierOptions { $0.generaliseLoneArguments = false })
         #expect(machine.states[0].edges.map(\.pattern) == [.exact(bytes("USER alice\r\n")), .exact(bytes("QUIT\r\n"))])
         #expect(machine.states[0].edges.map(\.weight) == [2, 1])
         #expect(report.generalisedEdges == 0)
