@@ -324,7 +324,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         let target = machine.machine.states[from].edges[edge].target
         actions.append(.matched(request: request, edge: edge, from: from, to: target))
         state = target
-        appendReply(of: target, to: &actions)
+        appendReply(of: target, answering: request, to: &actions)
         closeIfTheServerClosed(after: target, into: &actions)
     }
 
@@ -338,7 +338,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 closest.followed = true
                 actions.append(.noMatch(request: request, state: state, closest: closest))
                 state = closest.target
-                appendReply(of: closest.target, to: &actions)
+                appendReply(of: closest.target, answering: request, to: &actions)
                 closeIfTheServerClosed(after: closest.target, into: &actions)
             } else {
                 actions.append(.noMatch(request: request, state: state, closest: closest))
@@ -367,7 +367,9 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         pendingStart = 0
     }
 
-    private mutating func appendReply(of state: StateID, to actions: inout [EmulatorAction]) {
+    /// The reply of `state` to `request` (none on connect): one of the observed replies, with
+    /// its fields filled in (`ReplyField`).
+    private mutating func appendReply(of state: StateID, answering request: [UInt8] = [], to actions: inout [EmulatorAction]) {
         let replies = machine.machine.states[state].replies
         guard !replies.isEmpty else { return }
         var chosen = 0
@@ -402,7 +404,8 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 }
             }
         }
-        for message in replies[chosen].reply.messages {
+        let reply = replies[chosen]
+        for message in reply.fields.isEmpty ? reply.reply.messages : reply.reply.rendered(reply.fields, request: request) {
             actions.append(.send(message))
         }
     }

@@ -262,7 +262,7 @@ extension StateMachine {
                 throw FieldError(.invalidValue("no states: the root state (index 0) is missing"), at: value)
             }
             let read = try readArray(value) { (index, element) throws(FieldError) in
-                try State.read(json: element, index: index, stateCount: elements.count)
+                try State.read(json: element, index: index, stateCount: elements.count, formatVersion: formatVersion)
             }
             // `edgesOf` names an earlier state with its own edges: the same table, shared.
             var states = read.map(\.state)
@@ -289,7 +289,7 @@ extension StateMachine {
 extension State {
     /// The state at `index`, and the earlier state whose edges it shares when it has `edgesOf`
     /// instead of `edges` (exactly one of the two).
-    static func read(json: JSONValue, index: Int, stateCount: Int) throws(FieldError) -> (state: State, edgesOf: Int?) {
+    static func read(json: JSONValue, index: Int, stateCount: Int, formatVersion: Int) throws(FieldError) -> (state: State, edgesOf: Int?) {
         let object = try ObjectReader(json)
         let edgesOf = try object.optional("edgesOf") { (value) throws(FieldError) -> Int in
             let source = try readInteger(value)
@@ -310,7 +310,7 @@ extension State {
         }
         let state = State(
             replies: try object.required("replies") { (value) throws(FieldError) in
-                let replies = try readArray(value) { (_, element) throws(FieldError) in try ObservedReply(json: element) }
+                let replies = try readArray(value) { (_, element) throws(FieldError) in try ObservedReply(json: element, formatVersion: formatVersion) }
                 try checkTotal(replies.map(\.count), of: "reply counts", in: value)
                 return replies
             },
@@ -330,13 +330,53 @@ extension State {
 }
 
 extension ObservedReply {
-    init(json: JSONValue) throws(FieldError) {
+    init(json: JSONValue, formatVersion: Int) throws(FieldError) {
         let object = try ObjectReader(json)
         let count = try object.required("count", readCount)
         let messages = try object.required("messages") { (value) throws(FieldError) in
             try readArray(value) { (_, element) throws(FieldError) in try readBytes(element) }
         }
-        self.init(reply: Reply(messages: messages), count: count)
+        let fields = try object.optional("fields") { (value) throws(FieldError) -> [ReplyField] in
+            guard formatVersion >= 3 else {
+                throw FieldError(.invalidValue("reply fields need format version 3 (this file says \(formatVersion))"), at: value)
+            }
+            let fields = try readArray(value) { (_, element) throws(FieldError) in try ReplyField(json: element, messages: messages) }
+            // Sorted and disjoint, so rendering fills each byte once.
+            for (index, pair) in zip(fields, fields.dropFirst()).enumerated()
+            where (pair.0.message, pair.0.offset + pair.0.length) > (pair.1.message, pair.1.offset) {
+                guard case .array(let elements) = value.kind else { break }
+                var error = FieldError(.invalidValue("fields must be sorted by message and offset and must not overlap"), at: elements[index + 1])
+                error.reversedPath = [.index(index + 1)]
+                throw error
+            }
+            return fields
+        }
+        self.init(reply: Reply(messages: messages), count: count, fields: fields ?? [])
+    }
+}
+
+extension ReplyField {
+    init(json: JSONValue, messages: [[UInt8]]) throws(FieldError) {
+        let object = try ObjectReader(json)
+        let message = try object.required("message", readCount)
+        guard message < messages.count else {
+            throw FieldError(.invalidValue("message \(message) of a reply of \(messages.count)"), at: object.members["message"] ?? json)
+        }
+        let offset = try object.required("offset", readCount)
+        let length = try object.required("length", readCount)
+        guard length >= 1, offset + length <= messages[message].count else {
+            throw FieldError(.invalidValue("bytes \(offset)..<\(offset + length) do not lie in a message of \(messages[message].count) bytes"), at: json)
+        }
+        let kind = try object.required("class", readString)
+        switch kind {
+        case "copy":
+            let source = try object.required("requestOffset", readCount)
+            self.init(message: message, offset: offset, length: length, source: .request(offset: source))
+        default:
+            var error = FieldError(.invalidValue("unknown field class \"\(kind)\" (known: copy)"), at: object.members["class"] ?? json)
+            error.reversedPath = [.key("class")]
+            throw error
+        }
     }
 }
 

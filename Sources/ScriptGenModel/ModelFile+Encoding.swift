@@ -98,10 +98,28 @@ extension State {
 
 extension ObservedReply {
     func jsonValue() -> JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "count": .integer(count),
             "messages": .array(reply.messages.map { .string(Base64.encode($0)) }),
-        ])
+        ]
+        // Optional (format 3): absent means the reply is sent as it was observed.
+        if !fields.isEmpty { members["fields"] = .array(fields.map { $0.jsonValue() }) }
+        return .object(members)
+    }
+}
+
+extension ReplyField {
+    func jsonValue() -> JSONValue {
+        var members: [String: JSONValue] = [
+            "class": .string(className),
+            "message": .integer(message),
+            "offset": .integer(offset),
+            "length": .integer(length),
+        ]
+        switch source {
+        case .request(let offset): members["requestOffset"] = .integer(offset)
+        }
+        return .object(members)
     }
 }
 

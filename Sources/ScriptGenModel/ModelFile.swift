@@ -5,8 +5,9 @@
 /// file. `decode(from:)` checks syntax, version, types and meaning (see docs/model-format.md).
 public struct ModelFile: Hashable, Sendable {
     /// The format this tool writes and the newest it reads. Version 2 added `edgesOf` (a state
-    /// that shares an earlier state's edge table); version 1 files are read as they are.
-    public static let currentFormatVersion = 2
+    /// that shares an earlier state's edge table), version 3 reply `fields` (ranges filled in
+    /// when the reply is sent); older files are read as they are.
+    public static let currentFormatVersion = 3
     /// The oldest format this tool reads.
     public static let oldestReadableFormatVersion = 1
 

@@ -81,6 +81,35 @@ public enum ModelRendering {
         return parts.joined(separator: " + ")
     }
 
+    /// An observed reply: its messages as `preview(_: Reply)` shows them, each field in place
+    /// of its bytes (`<copy request[0..<2]>`).
+    public static func preview(_ observed: ObservedReply, limit: Int = RenderingOptions.defaultPreviewBytes) -> String {
+        guard !observed.fields.isEmpty else { return preview(observed.reply, limit: limit) }
+        let shownMessages = 3
+        var parts: [String] = []
+        for (index, message) in observed.reply.messages.prefix(shownMessages).enumerated() {
+            var pieces: [String] = []
+            var next = 0
+            for field in observed.fields where field.message == index {
+                if field.offset > next { pieces.append(preview(Array(message[next..<field.offset]), limit: limit)) }
+                pieces.append(describe(field))
+                next = field.offset + field.length
+            }
+            if next < message.count || pieces.isEmpty { pieces.append(preview(Array(message[next...]), limit: limit)) }
+            parts.append(pieces.joined(separator: " "))
+        }
+        let messages = observed.reply.messages.count
+        if messages > shownMessages { parts.append("(\(messages - shownMessages) more messages)") }
+        return parts.joined(separator: " + ")
+    }
+
+    /// `<copy request[4..<6]>`.
+    public static func describe(_ field: ReplyField) -> String {
+        switch field.source {
+        case .request(let offset): "<\(field.className) request[\(offset)..<\(offset + field.length)]>"
+        }
+    }
+
     /// `1 edge`, `2 edges`.
     private static func count(_ number: Int, _ noun: String, plural: String? = nil) -> String {
         number == 1 ? "1 \(noun)" : "\(number) \(plural ?? noun + "s")"
@@ -160,7 +189,7 @@ public enum ModelRendering {
         func expand(_ id: StateID, depth: Int, indent: Int) {
             let state = machine.states[id]
             for observed in state.replies.prefix(max(0, options.maxRepliesPerState)) {
-                lines.append(pad(indent) + "reply \(observed.count)x \(preview(observed.reply, limit: options.previewBytes))")
+                lines.append(pad(indent) + "reply \(observed.count)x \(preview(observed, limit: options.previewBytes))")
             }
             let moreReplies = state.replies.dropFirst(max(0, options.maxRepliesPerState))
             if !moreReplies.isEmpty {
@@ -233,7 +262,7 @@ public enum ModelRendering {
             let depth = depthOf[id]!
             var label = ["state \(id)\(id == StateMachine.root ? " (root)" : ""): \(count(state.visits, "visit")), \(count(state.endings, "ending"))" + closes(state)]
             for observed in state.replies.prefix(max(0, options.maxRepliesPerState)) {
-                label.append("\(observed.count)x \(preview(observed.reply, limit: options.previewBytes))")
+                label.append("\(observed.count)x \(preview(observed, limit: options.previewBytes))")
             }
             if state.replies.count > options.maxRepliesPerState {
                 label.append("(\(count(state.replies.count - max(0, options.maxRepliesPerState), "more reply", plural: "more replies")))")

@@ -14,10 +14,14 @@ public struct Reply: Hashable, Sendable {
 public struct ObservedReply: Hashable, Sendable {
     public var reply: Reply
     public var count: Int
+    /// The ranges the server derived (copied from the request…), filled in when sent; the
+    /// reply's bytes there are one observation's. Sorted by message, then offset; disjoint.
+    public var fields: [ReplyField]
 
-    public init(reply: Reply, count: Int) {
+    public init(reply: Reply, count: Int, fields: [ReplyField] = []) {
         self.reply = reply
         self.count = count
+        self.fields = fields
     }
 }
 

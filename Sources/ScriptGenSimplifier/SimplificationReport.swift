@@ -80,6 +80,10 @@ public struct SimplificationReport: Hashable, Sendable {
     public var loneArgumentsGeneralised: Int
     /// Variadic edges added for RESP commands (`RespVariadicEdges`; per state, like shared edges).
     public var respVariadicEdgesAdded: Int
+    /// Reply fields learned, by class (`ReplyFieldInference`; today copies of the request).
+    public var copyFields: Int
+    /// Replies that joined another's template: equal outside their fields.
+    public var repliesJoinedIntoTemplates: Int
 
     public init(transport: StateMachine.Transport, port: UInt16, rawStates: Int, rawEdges: Int) {
         self.transport = transport
@@ -110,6 +114,8 @@ public struct SimplificationReport: Hashable, Sendable {
         contextMergingSkipped = false
         loneArgumentsGeneralised = 0
         respVariadicEdgesAdded = 0
+        copyFields = 0
+        repliesJoinedIntoTemplates = 0
     }
 
     /// One line per figure, for the CLI and logs.
@@ -139,6 +145,7 @@ public struct SimplificationReport: Hashable, Sendable {
         if respVariadicEdgesAdded > 0 {
             lines.append("  \(respVariadicEdgesAdded) variadic edges added for RESP commands")
         }
+        lines.append("  reply fields: \(copyFields) copy; \(repliesJoinedIntoTemplates) replies joined into templates")
         if edgesCutByStateLimit > 0 {
             lines.append("  \(edgesCutByStateLimit) edges (\(requestsCutByStateLimit) conversations) cut by the state limit")
         }

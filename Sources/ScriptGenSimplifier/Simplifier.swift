@@ -81,6 +81,10 @@ public enum Simplifier {
             result = variadic.machine
             report.respVariadicEdgesAdded = variadic.count
         }
+        let fields = ReplyFieldInference.inferred(result, raw: machine, stateOfRaw: stateOfRaw, options: options)
+        result = fields.machine
+        report.copyFields = fields.copyFields
+        report.repliesJoinedIntoTemplates = fields.repliesJoined
         let statistics = result.statistics
         report.states = statistics.states
         report.edges = statistics.edges

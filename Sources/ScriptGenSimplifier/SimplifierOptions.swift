@@ -128,6 +128,22 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// merges more, 0 only merges identical distributions. Default 1.36.
     public var mergeFrequencyBound: Double = 1.36
 
+    // MARK: Reply fields (docs/simplifier.md, *Reply fields*)
+
+    /// Learn the ranges of replies the server copied from the request (transaction and
+    /// message ids, echoed names) and render them per request; replies equal outside them
+    /// become one template. Default true.
+    public var replyFields: Bool = true
+    /// A field is learned only from at least this many observations (request and reply) of
+    /// one reply shape in a state, every one agreeing. Default 3.
+    public var minFieldObservations: Int = 3
+    /// …whose values at the field are at least this many distinct ones: a constant is no
+    /// evidence of a copy. Default 2.
+    public var minFieldValues: Int = 2
+    /// Copies shorter than this many bytes are not taken: one equal byte is chance as often
+    /// as not. Default 2.
+    public var minCopyLength: Int = 2
+
     public init() {}
 
     /// The defaults changed by `configure`.
@@ -166,6 +182,10 @@ public struct SimplifierOptions: Hashable, Sendable {
         .integer("minConflictObservations", \.minConflictObservations),
         .integer("maxMergeAttempts", \.maxMergeAttempts),
         .number("mergeFrequencyBound", \.mergeFrequencyBound),
+        .flag("replyFields", \.replyFields),
+        .integer("minFieldObservations", \.minFieldObservations),
+        .integer("minFieldValues", \.minFieldValues),
+        .integer("minCopyLength", \.minCopyLength),
     ])
 
     /// The options as model-file parameters (`simplifier.` + the property name).

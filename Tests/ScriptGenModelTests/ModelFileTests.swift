@@ -52,7 +52,7 @@ let sampleModelJSON = """
       "transport": "tcp"
     }
   ],
-  "formatVersion": 2,
+  "formatVersion": 3,
   "machines": [
     {
       "conversations": 3,
@@ -169,12 +169,12 @@ let sampleModelJSON = """
 
     @Test func aNewerFormatVersionIsRefusedBeforeAnythingElse() throws {
         let error = try #require(loadError(#"{"formatVersion": 7, "machines": "whatever the future holds"}"#))
-        #expect(error.reason == .unsupportedFormatVersion(found: 7, supported: 2))
+        #expect(error.reason == .unsupportedFormatVersion(found: 7, supported: 3))
         #expect(error.path == "formatVersion")
         #expect(error.byteOffset == 18)
-        #expect(error.description == "format version 7 is newer than this tool supports (2); use a newer scriptgen")
-        let zero = try #require(loadError(edited("\"formatVersion\": 2", "\"formatVersion\": 0")))
-        #expect(zero.description == "format version 0 is not a valid version (this tool reads 1 to 2)")
+        #expect(error.description == "format version 7 is newer than this tool supports (3); use a newer scriptgen")
+        let zero = try #require(loadError(edited("\"formatVersion\": 3", "\"formatVersion\": 0")))
+        #expect(zero.description == "format version 0 is not a valid version (this tool reads 1 to 3)")
     }
 
     @Test func documentsThatAreNotModelsAreNamedSo() throws {

@@ -51,7 +51,7 @@ import ScriptGenTestSupport
 
     @Test func summaryGolden() {
         #expect(ModelRendering.summary(of: sampleModel) == """
-            model format 2, written by scriptgen 0.1.0
+            model format 3, written by scriptgen 0.1.0
             parameters: builder.maxFanout=64 builder.maxStates=10000
             1 capture, 4 conversations read, 3 used
               ftp.pcap: 4812 bytes, sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, 4 conversations, 2005-03-01T12:00:00.25Z to 2005-03-01T12:01:00Z

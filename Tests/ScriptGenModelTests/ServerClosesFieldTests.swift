@@ -36,7 +36,7 @@ import Testing
         let decoded = try ModelFile.decode(from: Array(sampleModelJSON.utf8))
         #expect(decoded.machines[0].states.allSatisfy { $0.serverCloses == 0 })
         // A format-1 file (before `edgesOf`) has no closes either.
-        let versionOne = sampleModelJSON.replacingFirst("\"formatVersion\": 2", with: "\"formatVersion\": 1")
+        let versionOne = sampleModelJSON.replacingFirst("\"formatVersion\": 3", with: "\"formatVersion\": 1")
         #expect(try ModelFile.decode(from: Array(versionOne.utf8)).machines == sampleModel.machines)
     }
 

@@ -37,7 +37,7 @@ import ScriptGenTestSupport
         var model = Self.model
         model.machines[0].states[1].edges = []
         model.machines[0].states[2].edges = []
-        let text = String(decoding: model.encode(), as: UTF8.self).replacingOccurrences(of: "\"formatVersion\": 2", with: "\"formatVersion\": 1")
+        let text = String(decoding: model.encode(), as: UTF8.self).replacingOccurrences(of: "\"formatVersion\": 3", with: "\"formatVersion\": 1")
         #expect(!text.contains("edgesOf"))
         #expect(try ModelFile.decode(from: Array(text.utf8)).formatVersion == 1)
     }

@@ -16,7 +16,7 @@ import Testing
     /// A file that says it is version 1 cannot use a field version 2 added.
     @Test func edgesOfInAFormatOneFileIsRejected() {
         let text = String(decoding: SharedEdgeTableTests.model.encode(), as: UTF8.self)
-            .replacingOccurrences(of: "\"formatVersion\": 2", with: "\"formatVersion\": 1")
+            .replacingOccurrences(of: "\"formatVersion\": 3", with: "\"formatVersion\": 1")
         #expect(text.contains("edgesOf"))
         #expect(throws: ModelLoadError.self) { try ModelFile.decode(from: Array(text.utf8)) }
     }

@@ -1,0 +1,182 @@
+import ScriptGenModel
+
+/// Reply fields learned from the raw tree (docs/simplifier.md, *Reply fields*): a state of the
+/// simplified machine pools the replies of many raw states, each the answer to one exact
+/// request. Where replies of one number of messages differ, each differing run
+/// is explained, if it can be, as a copy of the request's bytes at one offset — the same in
+/// every observation, with no exception. The replies that then differ only inside their
+/// fields are one template: one reply with the summed count, rendered per request.
+enum ReplyFieldInference {
+    /// One observation: a request and the reply it got.
+    struct Sample {
+        var request: [UInt8]
+        var reply: Reply
+    }
+
+    /// At most this many observations of a state are compared (the first ones, in raw-state
+    /// order): enough to tell a copy from chance, bounded work on huge captures.
+    static let maxSamplesPerState = 256
+    /// Only the first this-many bytes of a message are searched for fields (headers carry
+    /// ids; a long page's body does not).
+    static let maxScannedBytes = 4096
+
+    struct Result {
+        var machine: StateMachine
+        var copyFields = 0
+        var repliesJoined = 0
+    }
+
+    static func inferred(_ machine: StateMachine, raw: StateMachine, stateOfRaw: [StateID?], options: SimplifierOptions) -> Result {
+        var result = Result(machine: machine)
+        guard options.replyFields, machine.transport == raw.transport else { return result }
+        // In the raw tree each state has one incoming edge, with an exact request.
+        var incoming = [[UInt8]?](repeating: nil, count: raw.states.count)
+        for state in raw.states {
+            for edge in state.edges where edge.target < incoming.count {
+                if let bytes = edge.pattern.exactBytes { incoming[edge.target] = bytes }
+            }
+        }
+        var samples = [[Sample]](repeating: [], count: machine.states.count)
+        for rawState in raw.states.indices where rawState != StateMachine.root {
+            guard rawState < stateOfRaw.count, let state = stateOfRaw[rawState], state < samples.count,
+                  let request = incoming[rawState] else { continue }
+            for observed in raw.states[rawState].replies where !observed.reply.messages.isEmpty {
+                if samples[state].count < maxSamplesPerState { samples[state].append(Sample(request: request, reply: observed.reply)) }
+            }
+        }
+        for state in machine.states.indices where samples[state].count >= options.minFieldObservations {
+            var replies = result.machine.states[state].replies
+            // Replies of one shape (their message lengths) are compared byte by byte; when too
+            // few share a reply's shape, those of its number of messages, over the length they
+            // all have (ids sit at fixed offsets of a header, whatever follows it).
+            var fieldsOfShape: [[Int]: [ReplyField]] = [:]
+            var fieldsOfCount: [Int: [ReplyField]] = [:]
+            for index in replies.indices {
+                let messages = replies[index].reply.messages
+                let shape = messages.map(\.count)
+                if fieldsOfShape[shape] == nil {
+                    let group = samples[state].filter { $0.reply.messages.map(\.count) == shape }
+                    fieldsOfShape[shape] = inferredFields(group, options: options)
+                }
+                if fieldsOfCount[messages.count] == nil {
+                    let group = samples[state].filter { $0.reply.messages.count == messages.count }
+                    fieldsOfCount[messages.count] = inferredFields(group, options: options)
+                }
+                let ofShape = fieldsOfShape[shape] ?? []
+                replies[index].fields = !ofShape.isEmpty ? ofShape
+                    : (fieldsOfCount[messages.count] ?? []).filter { $0.offset + $0.length <= messages[$0.message].count }
+            }
+            let joined = joinedTemplates(replies)
+            result.repliesJoined += replies.count - joined.count
+            result.copyFields += joined.reduce(0) { $0 + $1.fields.count }
+            result.machine.states[state].replies = joined
+        }
+        return result
+    }
+
+    /// Replies equal outside their (equal) fields become one, the first kept as the example,
+    /// counts summed; most frequent first, ties in their earlier order.
+    static func joinedTemplates(_ replies: [ObservedReply]) -> [ObservedReply] {
+        var joined: [ObservedReply] = []
+        var indexOfKey: [[[UInt8]]: Int] = [:]
+        for reply in replies {
+            guard !reply.fields.isEmpty else {
+                joined.append(reply)
+                continue
+            }
+            let key = masked(reply)
+            if let index = indexOfKey[key], joined[index].fields == reply.fields {
+                joined[index].count += reply.count
+            } else {
+                indexOfKey[key] = joined.count
+                joined.append(reply)
+            }
+        }
+        return joined.enumerated().sorted { ($0.element.count, -$0.offset) > ($1.element.count, -$1.offset) }.map(\.element)
+    }
+
+    /// The messages with every field's bytes zeroed: equal for replies of one template.
+    private static func masked(_ reply: ObservedReply) -> [[UInt8]] {
+        var messages = reply.reply.messages
+        for field in reply.fields {
+            for offset in field.offset..<(field.offset + field.length) { messages[field.message][offset] = 0 }
+        }
+        return messages
+    }
+
+    /// `copyFields` when the group has at least `minFieldObservations` observations.
+    static func inferredFields(_ group: [Sample], options: SimplifierOptions) -> [ReplyField] {
+        group.count >= max(1, options.minFieldObservations) ? copyFields(in: group, options: options) : []
+    }
+
+    /// The copy fields of replies of one number of messages, over the bytes all of them have:
+    /// every maximal run of bytes that differ among the replies and equal, in every sample,
+    /// the request's bytes at one offset, widened to the neighbouring bytes the relation also
+    /// holds for. Kept when at least `minCopyLength` bytes long and showing at least
+    /// `minFieldValues` distinct values.
+    static func copyFields(in group: [Sample], options: SimplifierOptions) -> [ReplyField] {
+        guard let first = group.first else { return [] }
+        let shortestRequest = group.map(\.request.count).min() ?? 0
+        var fields: [ReplyField] = []
+        for message in first.reply.messages.indices {
+            let length = min(group.map { $0.reply.messages[message].count }.min() ?? 0, maxScannedBytes)
+            var covered = 0
+            var position = 0
+            while position < length {
+                guard varies(at: position, message: message, in: group) else {
+                    position += 1
+                    continue
+                }
+                var end = position + 1
+                while end < length, varies(at: end, message: message, in: group) { end += 1 }
+                defer { position = max(end, covered) }
+                guard position >= covered,
+                      let source = copySource(of: position..<end, message: message, in: group, shortestRequest: shortestRequest)
+                else { continue }
+                var start = position
+                var sourceStart = source
+                while start > covered, sourceStart > 0, copies(start - 1, from: sourceStart - 1, message: message, in: group) {
+                    start -= 1
+                    sourceStart -= 1
+                }
+                var stop = end
+                while stop < length, sourceStart + (stop - start) < shortestRequest,
+                      copies(stop, from: sourceStart + (stop - start), message: message, in: group) {
+                    stop += 1
+                }
+                let values = Set(group.map { $0.reply.messages[message][start..<stop] })
+                guard stop - start >= options.minCopyLength, values.count >= options.minFieldValues else { continue }
+                fields.append(ReplyField(message: message, offset: start, length: stop - start, source: .request(offset: sourceStart)))
+                covered = stop
+                end = stop
+            }
+        }
+        return fields
+    }
+
+    private static func varies(at offset: Int, message: Int, in group: [Sample]) -> Bool {
+        let byte = group[0].reply.messages[message][offset]
+        return group.contains { $0.reply.messages[message][offset] != byte }
+    }
+
+    /// Whether reply byte `offset` equals request byte `source` in every sample.
+    private static func copies(_ offset: Int, from source: Int, message: Int, in group: [Sample]) -> Bool {
+        group.allSatisfy { $0.request[source] == $0.reply.messages[message][offset] }
+    }
+
+    /// The request offset the run is copied from in every sample: the one nearest the run's
+    /// own offset when several are (a request that repeats itself), nil when none is.
+    private static func copySource(of run: Range<Int>, message: Int, in group: [Sample], shortestRequest: Int) -> Int? {
+        guard shortestRequest >= run.count else { return nil }
+        var best: Int?
+        for source in 0...(shortestRequest - run.count) {
+            if let best, abs(best - run.lowerBound) <= abs(source - run.lowerBound) { break }
+            let matches = group.allSatisfy { sample in
+                let reply = sample.reply.messages[message]
+                return run.indices.allSatisfy { sample.request[source + $0 - run.lowerBound] == reply[$0] }
+            }
+            if matches, best.map({ abs(source - run.lowerBound) < abs($0 - run.lowerBound) }) ?? true { best = source }
+        }
+        return best
+    }
+}
