@@ -16,6 +16,11 @@ enum ReplyFieldInference {
     /// At most this many observations of a state are compared (the first ones, in raw-state
     /// order): enough to tell a copy from chance, bounded work on huge captures.
     static let maxSamplesPerState = 256
+    /// A copy reaches at most this many equal bytes beyond its varying ones: the rest of a
+    /// 64-bit number, not the constant bytes that happen to follow it in request and reply.
+    static let maxConstantMargin = 7
+    /// At most this many observations of the whole machine are compared.
+    static let maxSamplesPerMachine = 4096
     /// Only the first this-many bytes of a message are searched for fields (headers carry
     /// ids; a long page's body does not).
     static let maxScannedBytes = 4096
@@ -44,11 +49,16 @@ enum ReplyFieldInference {
                 if samples[state].count < maxSamplesPerState { samples[state].append(Sample(request: request, reply: observed.reply)) }
             }
         }
-        for state in machine.states.indices where samples[state].count >= options.minFieldObservations {
+        // The whole machine's observations, for replies of states seen too rarely to tell: a
+        // transaction id is copied in every state of a protocol.
+        var machineFields: [Int: [ReplyField]] = [:]
+        let everySample = Array(samples.joined().prefix(maxSamplesPerMachine))
+        for state in machine.states.indices where !samples[state].isEmpty {
             var replies = result.machine.states[state].replies
             // Replies of one shape (their message lengths) are compared byte by byte; when too
             // few share a reply's shape, those of its number of messages, over the length they
-            // all have (ids sit at fixed offsets of a header, whatever follows it).
+            // all have (ids sit at fixed offsets of a header, whatever follows it); when too
+            // few of those, the machine's, as far as this state's observations agree.
             var fieldsOfShape: [[Int]: [ReplyField]] = [:]
             var fieldsOfCount: [Int: [ReplyField]] = [:]
             for index in replies.indices {
@@ -60,7 +70,14 @@ enum ReplyFieldInference {
                 }
                 if fieldsOfCount[messages.count] == nil {
                     let group = samples[state].filter { $0.reply.messages.count == messages.count }
-                    fieldsOfCount[messages.count] = inferredFields(group, options: options)
+                    var fields = inferredFields(group, options: options)
+                    if fields.isEmpty {
+                        if machineFields[messages.count] == nil {
+                            machineFields[messages.count] = inferredFields(everySample.filter { $0.reply.messages.count == messages.count }, options: options)
+                        }
+                        fields = (machineFields[messages.count] ?? []).filter { field in group.allSatisfy { holds(field, in: $0) } }
+                    }
+                    fieldsOfCount[messages.count] = fields
                 }
                 let ofShape = fieldsOfShape[shape] ?? []
                 replies[index].fields = !ofShape.isEmpty ? ofShape
@@ -122,36 +139,81 @@ enum ReplyFieldInference {
             let length = min(group.map { $0.reply.messages[message].count }.min() ?? 0, maxScannedBytes)
             var covered = 0
             var position = 0
+            // From each varying byte, a seed of `minCopyLength` bytes copied from one request
+            // offset in every sample, widened both ways while the copy holds.
             while position < length {
-                guard varies(at: position, message: message, in: group) else {
+                let seedLength = max(1, options.minCopyLength)
+                // The seeds that hold this byte, leftmost first (an id's low byte varies, its
+                // high byte may not).
+                let seeds = varies(at: position, message: message, in: group)
+                    ? (max(covered, position - seedLength + 1)...position).filter { $0 + seedLength <= length } : []
+                guard let (seed, source) = seeds.lazy.compactMap({ seed in
+                    copySource(of: seed..<(seed + seedLength), message: message, in: group, shortestRequest: shortestRequest).map { (seed, $0) }
+                }).first else {
                     position += 1
                     continue
                 }
-                var end = position + 1
-                while end < length, varies(at: end, message: message, in: group) { end += 1 }
-                defer { position = max(end, covered) }
-                guard position >= covered,
-                      let source = copySource(of: position..<end, message: message, in: group, shortestRequest: shortestRequest)
-                else { continue }
-                var start = position
+                var start = seed
                 var sourceStart = source
                 while start > covered, sourceStart > 0, copies(start - 1, from: sourceStart - 1, message: message, in: group) {
                     start -= 1
                     sourceStart -= 1
                 }
-                var stop = end
+                var stop = seed + seedLength
                 while stop < length, sourceStart + (stop - start) < shortestRequest,
                       copies(stop, from: sourceStart + (stop - start), message: message, in: group) {
                     stop += 1
                 }
+                // Equal bytes join a copy only next to varying ones, as the rest of a number
+                // (an 8-byte message id whose high bytes were zero in every sample).
+                let varying = (start..<stop).filter { varies(at: $0, message: message, in: group) }
+                if let first = varying.first, let last = varying.last {
+                    let trimmedStart = max(start, first - maxConstantMargin)
+                    sourceStart += trimmedStart - start
+                    start = trimmedStart
+                    stop = min(stop, last + 1 + maxConstantMargin)
+                }
                 let values = Set(group.map { $0.reply.messages[message][start..<stop] })
-                guard stop - start >= options.minCopyLength, values.count >= options.minFieldValues else { continue }
+                // Requests of one length are no evidence that the offset is fixed: the bytes
+                // after a variable-length name move with it.
+                let requestLengths = Set(group.map(\.request.count))
+                guard stop - start >= options.minCopyLength, values.count >= options.minFieldValues, requestLengths.count >= 2,
+                      endsAtWordBoundaries(start..<stop, message: message, in: group) else {
+                    position += 1
+                    continue
+                }
                 fields.append(ReplyField(message: message, offset: start, length: stop - start, source: .request(offset: sourceStart)))
                 covered = stop
-                end = stop
+                position = stop
             }
         }
         return fields
+    }
+
+    /// Whether `field` copies the request in `sample`, or does not apply to it (a message too
+    /// short for the field).
+    static func holds(_ field: ReplyField, in sample: Sample) -> Bool {
+        guard sample.reply.messages.indices.contains(field.message),
+              field.offset + field.length <= sample.reply.messages[field.message].count else { return true }
+        switch field.source {
+        case .request(let source):
+            guard source + field.length <= sample.request.count else { return false }
+            return sample.request[source..<(source + field.length)] == sample.reply.messages[field.message][field.offset..<(field.offset + field.length)]
+        }
+    }
+
+    /// A copy of text begins and ends where words do, in every sample: part of a word copied
+    /// (` cli` of `client.example.org`) is chance agreement of a few letters, not a copy.
+    private static func endsAtWordBoundaries(_ range: Range<Int>, message: Int, in group: [Sample]) -> Bool {
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+        }
+        return group.allSatisfy { sample in
+            let bytes = sample.reply.messages[message]
+            let startsInsideAWord = range.lowerBound > 0 && isWordByte(bytes[range.lowerBound - 1]) && isWordByte(bytes[range.lowerBound])
+            let endsInsideAWord = range.upperBound < bytes.count && isWordByte(bytes[range.upperBound - 1]) && isWordByte(bytes[range.upperBound])
+            return !startsInsideAWord && !endsInsideAWord
+        }
     }
 
     private static func varies(at offset: Int, message: Int, in group: [Sample]) -> Bool {
