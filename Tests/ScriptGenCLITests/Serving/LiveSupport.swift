@@ -37,6 +37,7 @@ enum Live {
         "smtp": (25, ["smtp-train.pcap", "smtp-nmap.pcap"]),
         "redis": (6379, ["redis-train.pcap", "redis-nmap.pcap"]),
         "ssh": (22, ["ssh-train.pcap", "ssh-nmap.pcap"]),
+        "dns": (53, ["dns-train.pcap"]),
     ]
 
     private static let modelLock = NSLock()
@@ -204,6 +205,8 @@ final class ServeProcess {
     let eventsPath: String
     /// model port -> listening port (TCP).
     private(set) var ports: [Int: Int] = [:]
+    /// model port -> listening port (UDP).
+    private(set) var udpPorts: [Int: Int] = [:]
     /// Put before a client tool's name to run it where the server listens (in its network
     /// namespace, if it has one).
     let clientLauncher: [String]
@@ -226,13 +229,14 @@ final class ServeProcess {
         let started = process.wait { _, err in err.contains("stop with Ctrl-C") }
         #expect(started, "serve did not start: \(process.stderr)")
         // "listening on tcp 127.0.0.1:40123 (model tcp/21)"
-        for line in process.stderr.split(separator: "\n") where line.contains("listening on tcp") {
+        for line in process.stderr.split(separator: "\n") where line.contains("listening on tcp") || line.contains("listening on udp") {
             let words = line.split(separator: " ")
+            let udp = line.contains("listening on udp")
             guard let address = words.first(where: { $0.hasPrefix("127.0.0.1:") }),
-                  let listen = Int(address.split(separator: ":")[1]),
-                  let model = words.first(where: { $0.hasPrefix("tcp/") }).flatMap({ Int($0.dropFirst(4).prefix { $0.isNumber }) })
+                  let listen = Int(address.split(separator: ":")[1].prefix { $0.isNumber }),
+                  let model = words.first(where: { $0.hasPrefix(udp ? "udp/" : "tcp/") }).flatMap({ Int($0.dropFirst(4).prefix { $0.isNumber }) })
             else { continue }
-            ports[model] = listen
+            if udp { udpPorts[model] = listen } else { ports[model] = listen }
         }
     }
 
