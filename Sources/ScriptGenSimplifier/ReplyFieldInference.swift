@@ -127,10 +127,11 @@ enum ReplyFieldInference {
     }
 
     /// The copy fields of replies of one number of messages, over the bytes all of them have:
-    /// every maximal run of bytes that differ among the replies and equal, in every sample,
-    /// the request's bytes at one offset, widened to the neighbouring bytes the relation also
-    /// holds for. Kept when at least `minCopyLength` bytes long and showing at least
-    /// `minFieldValues` distinct values.
+    /// from each varying byte, a seed of `minCopyLength` bytes equal in every sample to the
+    /// request's bytes at one offset, widened while that holds (at most `maxConstantMargin`
+    /// equal bytes past the varying ones). Kept when it shows at least `minFieldValues`
+    /// distinct values, the requests have at least two lengths, and text ends at word
+    /// boundaries.
     static func copyFields(in group: [Sample], options: SimplifierOptions) -> [ReplyField] {
         guard let first = group.first else { return [] }
         let shortestRequest = group.map(\.request.count).min() ?? 0

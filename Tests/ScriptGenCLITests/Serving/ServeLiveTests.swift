@@ -124,22 +124,6 @@ import ScriptGenTestSupport
         try ClientChecks.http(port: try harness.port(80))
     }
 
-    /// Every held-out DNS query, sent with a fresh id: each answer carries the query's own id,
-    /// as every answer of the real server in the capture does (Scripts/dns-fresh-ids.py). A
-    /// replayed answer carried the captured query's id, which a resolver drops.
-    @Test(.enabled(if: Live.has("python3"))) func dnsAnswersCarryTheQuerysFreshId() throws {
-        let server = try ServeProcess(models: [try Live.model("dns")])
-        defer { _ = server.stop() }
-        let port = try #require(server.udpPorts[53])
-        let script = CLIRunner.repositoryRoot.appendingPathComponent("Scripts/dns-fresh-ids.py").path
-        let result = try Live.run("python3", [script, String(port), CLIRunner.fixture("dns-heldout.pcap")])
-        let figures = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Int], "\(result.stderr)")
-        let answered = try #require(figures["answered"])
-        #expect(figures["realIdEchoed"] == figures["realAnswers"] && (figures["realAnswers"] ?? 0) > 0)
-        #expect(answered > 0)
-        #expect(figures["freshIdEchoed"] == answered, "\(figures)")
-    }
-
     @Test func smtpEHLOCapabilities() throws {
         let harness = try HarnessProcess(services: ["smtp"])
         defer { _ = harness.stop() }
