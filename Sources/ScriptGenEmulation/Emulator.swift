@@ -46,6 +46,19 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// Set once a `.close` action was returned; all input is ignored afterwards.
     public private(set) var isClosed = false
     public private(set) var generator: Generator
+    /// The date time fields are written from.
+    public var wallClock: WallClock
+    /// This conversation's number among the honeypot's (0 for the first): counter fields grow
+    /// with it.
+    public let conversationNumber: Int64
+    /// When set, `varyingRanges` collects the ranges of sent bytes that time, counter and
+    /// random fields wrote (evaluation masks them).
+    public var recordsVaryingRanges = false
+    /// Offsets into all bytes sent so far (every `.send`, in order) written by time, counter
+    /// and random fields; filled only while `recordsVaryingRanges` is set.
+    public private(set) var varyingRanges: [Range<Int>] = []
+    /// Bytes of all `.send` actions so far.
+    public private(set) var sentByteCount = 0
 
     private var hasConnected = false
     /// Received bytes; those before `pendingStart` already formed requests. Advancing an offset
@@ -65,14 +78,18 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// Complete TCP requests taken so far (for the per-call budget).
     private var requestCount = 0
 
-    public init(machine: CompiledMachine, options: EmulationOptions = EmulationOptions(), generator: Generator) {
+    public init(machine: CompiledMachine, options: EmulationOptions = EmulationOptions(), generator: Generator,
+                wallClock: WallClock = .system, conversationNumber: Int64 = 0) {
         self.machine = machine
         self.options = options
         self.generator = generator
+        self.wallClock = wallClock
+        self.conversationNumber = conversationNumber
     }
 
-    public init(machine: StateMachine, options: EmulationOptions = EmulationOptions(), generator: Generator) throws(InvalidMachineError) {
-        self.init(machine: try CompiledMachine(machine), options: options, generator: generator)
+    public init(machine: StateMachine, options: EmulationOptions = EmulationOptions(), generator: Generator,
+                wallClock: WallClock = .system, conversationNumber: Int64 = 0) throws(InvalidMachineError) {
+        self.init(machine: try CompiledMachine(machine), options: options, generator: generator, wallClock: wallClock, conversationNumber: conversationNumber)
     }
 
     /// Bytes received but not yet part of a complete request.
@@ -405,9 +422,26 @@ public struct Emulator<Generator: RandomNumberGenerator> {
             }
         }
         let reply = replies[chosen]
-        for message in reply.fields.isEmpty ? reply.reply.messages : reply.reply.rendered(reply.fields, request: request) {
-            actions.append(.send(message))
+        guard !reply.fields.isEmpty else {
+            for message in reply.reply.messages { send(message, into: &actions) }
+            return
         }
+        let context = RenderingContext(request: request, unixNanoseconds: wallClock.now(), conversationNumber: conversationNumber)
+        var varying: [VaryingRange] = []
+        let messages = reply.reply.rendered(reply.fields, context: context, generator: &generator, varying: &varying)
+        for (index, message) in messages.enumerated() {
+            if recordsVaryingRanges {
+                for field in varying where field.message == index {
+                    varyingRanges.append((sentByteCount + field.range.lowerBound)..<(sentByteCount + field.range.upperBound))
+                }
+            }
+            send(message, into: &actions)
+        }
+    }
+
+    private mutating func send(_ message: [UInt8], into actions: inout [EmulatorAction]) {
+        sentByteCount += message.count
+        actions.append(.send(message))
     }
 }
 
@@ -415,7 +449,8 @@ extension Emulator: Sendable where Generator: Sendable {}
 
 extension Emulator where Generator == SplitMix64 {
     /// An emulator drawing its random choices from `SplitMix64(seed: seed)`.
-    public init(machine: CompiledMachine, options: EmulationOptions = EmulationOptions(), seed: UInt64) {
-        self.init(machine: machine, options: options, generator: SplitMix64(seed: seed))
+    public init(machine: CompiledMachine, options: EmulationOptions = EmulationOptions(), seed: UInt64,
+                wallClock: WallClock = .system, conversationNumber: Int64 = 0) {
+        self.init(machine: machine, options: options, generator: SplitMix64(seed: seed), wallClock: wallClock, conversationNumber: conversationNumber)
     }
 }

@@ -14,6 +14,9 @@ public struct EvaluationMetrics: Hashable, Sendable {
     public var comparedResponses = 0
     /// Compared answers byte-identical to the real server's (both silent counts).
     public var exactResponses = 0
+    /// Compared answers equal to the real server's outside the bytes the model's time,
+    /// counter and random fields wrote (`ResponseComparison.isEquivalent`; exact ones included).
+    public var equivalentResponses = 0
     /// Sum of the similarities (0...1) of the compared answers.
     public var responseSimilaritySum = 0.0
     /// Conversations by the 1-based number of their first unmatched request. Completed
@@ -34,6 +37,7 @@ public struct EvaluationMetrics: Hashable, Sendable {
         completedConversations += other.completedConversations
         comparedResponses += other.comparedResponses
         exactResponses += other.exactResponses
+        equivalentResponses += other.equivalentResponses
         responseSimilaritySum += other.responseSimilaritySum
         divergenceDepth.merge(other.divergenceDepth, uniquingKeysWith: +)
     }

@@ -35,6 +35,7 @@ extension EvaluationMetrics {
             ("completedConversations", String(completedConversations)),
             ("comparedResponses", String(comparedResponses)),
             ("exactResponses", String(exactResponses)),
+            ("equivalentResponses", String(equivalentResponses)),
             ("meanResponseSimilarity", JSONText.number(meanResponseSimilarity)),
             ("divergenceDepth", JSONText.object(histogram)),
         ]

@@ -105,7 +105,10 @@ private struct Replay {
         self.number = number
         self.key = key
         self.options = options
-        self.emulator = Emulator(machine: machine, options: options.emulation, seed: seed)
+        // Time fields are written at the moment the real server answered (see `answerTime`).
+        self.emulator = Emulator(machine: machine, options: options.emulation, seed: seed, wallClock: .fixed(conversation.start.nanoseconds),
+                                 conversationNumber: Int64(number - 1))
+        emulator.recordsVaryingRanges = true
         self.missRoom = max(0, missRoom)
     }
 
@@ -123,10 +126,12 @@ private struct Replay {
         guard !messages.isEmpty else { return }
 
         var index = 0
+        emulator.wallClock = .fixed(answerTime(at: 0, otherwise: conversation.start.nanoseconds))
+        var sentBefore = emulator.sentByteCount
         let realBanner = serverBytes(from: &index)
         let emulatedBanner = sentBytes(emulator.connect())
         if !realBanner.isEmpty || !emulatedBanner.isEmpty {
-            compare(real: realBanner, emulated: emulatedBanner)
+            compare(real: realBanner, emulated: emulatedBanner, sentBefore: sentBefore)
         }
 
         var requestNumber = 0
@@ -135,6 +140,8 @@ private struct Replay {
             index += 1
             requestNumber += 1
             let actions: [EmulatorAction]
+            emulator.wallClock = .fixed(answerTime(at: index, otherwise: message.timestamp.nanoseconds))
+            sentBefore = emulator.sentByteCount
             if key.transport == .udp {
                 actions = emulator.receiveDatagram(message.payload)
             } else {
@@ -167,8 +174,15 @@ private struct Replay {
             } else if firstUnmatched == nil {
                 firstUnmatched = requestNumber
             }
-            compare(real: realAnswer, emulated: sentBytes(actions))
+            compare(real: realAnswer, emulated: sentBytes(actions), sentBefore: sentBefore)
         }
+    }
+
+    /// When the real server's answer starting at `index` began, or `otherwise` when no server
+    /// message is there: the moment the model's time fields are written for.
+    private func answerTime(at index: Int, otherwise: Int64) -> Int64 {
+        let messages = conversation.messages
+        return index < messages.count && messages[index].direction == .server ? messages[index].timestamp.nanoseconds : otherwise
     }
 
     /// The server messages from `index` up to the next client message, concatenated.
@@ -188,10 +202,15 @@ private struct Replay {
         return bytes
     }
 
-    private mutating func compare(real: [UInt8], emulated: [UInt8]) {
-        let comparison = ResponseComparison(real: real, emulated: emulated, prefixBytes: options.similarityPrefixBytes)
+    /// `sentBefore`: the emulator's `sentByteCount` before the answer, to find its varying
+    /// ranges.
+    private mutating func compare(real: [UInt8], emulated: [UInt8], sentBefore: Int) {
+        let varying = emulator.varyingRanges.reversed().prefix { $0.lowerBound >= sentBefore }
+            .map { ($0.lowerBound - sentBefore)..<($0.upperBound - sentBefore) }
+        let comparison = ResponseComparison(real: real, emulated: emulated, varying: varying, prefixBytes: options.similarityPrefixBytes)
         metrics.comparedResponses += 1
         if comparison.isExact { metrics.exactResponses += 1 }
+        if comparison.isEquivalent { metrics.equivalentResponses += 1 }
         metrics.responseSimilaritySum += comparison.similarity
     }
 

@@ -368,15 +368,58 @@ extension ReplyField {
             throw FieldError(.invalidValue("bytes \(offset)..<\(offset + length) do not lie in a message of \(messages[message].count) bytes"), at: json)
         }
         let kind = try object.required("class", readString)
+        let source: ReplyField.Source
         switch kind {
         case "copy":
-            let source = try object.required("requestOffset", readCount)
-            self.init(message: message, offset: offset, length: length, source: .request(offset: source))
+            source = .request(offset: try object.required("requestOffset", readCount))
+        case "time":
+            let name = try object.required("format", readString)
+            let format: TimeFormat
+            switch name {
+            case "filetime": format = .filetime
+            default:
+                guard let layout = DateLayout(name) else {
+                    var error = FieldError(.invalidValue("\"\(name)\" is neither a date layout (%a, %d, %b, %Y, %H, %M, %S, %z, …) nor filetime"), at: object.members["format"] ?? json)
+                    error.reversedPath = [.key("format")]
+                    throw error
+                }
+                let zone = try object.required("utcOffsetMinutes", readInteger)
+                guard abs(zone) < 24 * 60 else {
+                    var error = FieldError(.invalidValue("a zone offset of \(zone) minutes is a day or more"), at: object.members["utcOffsetMinutes"] ?? json)
+                    error.reversedPath = [.key("utcOffsetMinutes")]
+                    throw error
+                }
+                format = .text(layout, utcOffsetMinutes: zone)
+            }
+            guard format.length == length else {
+                throw FieldError(.invalidValue("a \(name) time takes \(format.length) bytes, not \(length)"), at: object.members["length"] ?? json)
+            }
+            source = .time(format)
+        case "counter":
+            let name = try object.required("encoding", readString)
+            guard let encoding = NumberEncoding(name: name) else {
+                var error = FieldError(.invalidValue("unknown number encoding \"\(name)\" (known: u8, u16be, u16le, u32be, u32le, u64be, u64le)"), at: object.members["encoding"] ?? json)
+                error.reversedPath = [.key("encoding")]
+                throw error
+            }
+            if case .binary(let width, _) = encoding, width != length {
+                throw FieldError(.invalidValue("a \(name) counter takes \(width) bytes, not \(length)"), at: object.members["length"] ?? json)
+            }
+            source = .counter(encoding, next: Int64(try object.required("next", readCount)))
+        case "random":
+            let name = try object.required("alphabet", readString)
+            guard let alphabet = RandomAlphabet(rawValue: name) else {
+                var error = FieldError(.invalidValue("unknown alphabet \"\(name)\" (known: \(RandomAlphabet.allCases.map(\.rawValue).joined(separator: ", ")))"), at: object.members["alphabet"] ?? json)
+                error.reversedPath = [.key("alphabet")]
+                throw error
+            }
+            source = .random(alphabet)
         default:
-            var error = FieldError(.invalidValue("unknown field class \"\(kind)\" (known: copy)"), at: object.members["class"] ?? json)
+            var error = FieldError(.invalidValue("unknown field class \"\(kind)\" (known: \(ReplyField.classNames.joined(separator: ", ")))"), at: object.members["class"] ?? json)
             error.reversedPath = [.key("class")]
             throw error
         }
+        self.init(message: message, offset: offset, length: length, source: source)
     }
 }
 

@@ -117,7 +117,16 @@ extension ReplyField {
             "length": .integer(length),
         ]
         switch source {
-        case .request(let offset): members["requestOffset"] = .integer(offset)
+        case .request(let offset):
+            members["requestOffset"] = .integer(offset)
+        case .time(let format):
+            members["format"] = .string(format.name)
+            if case .text(_, let offset) = format { members["utcOffsetMinutes"] = .integer(offset) }
+        case .counter(let encoding, let next):
+            members["encoding"] = .string(encoding.name)
+            members["next"] = .integer(Int(next))
+        case .random(let alphabet):
+            members["alphabet"] = .string(alphabet.rawValue)
         }
         return .object(members)
     }

@@ -103,10 +103,14 @@ public enum ModelRendering {
         return parts.joined(separator: " + ")
     }
 
-    /// `<copy request[4..<6]>`.
+    /// `<copy request[4..<6]>`, `<time %a, %d %b %Y %H:%M:%S %z>`, `<counter u32le from 42>`,
+    /// `<random 20 printable>`.
     public static func describe(_ field: ReplyField) -> String {
         switch field.source {
-        case .request(let offset): "<\(field.className) request[\(offset)..<\(offset + field.length)]>"
+        case .request(let offset): "<copy request[\(offset)..<\(offset + field.length)]>"
+        case .time(let format): "<time \(format.name)>"
+        case .counter(let encoding, let next): "<counter \(encoding.name) from \(next)>"
+        case .random(let alphabet): "<random \(field.length) \(alphabet.rawValue)>"
         }
     }
 

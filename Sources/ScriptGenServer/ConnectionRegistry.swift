@@ -8,7 +8,8 @@ final class ConnectionRegistry: @unchecked Sendable {
     typealias ShutdownHandle = any Channel
 
     enum Admission {
-        case admitted(session: String)
+        /// `number` counts the run's conversations from 1, all ports together.
+        case admitted(session: String, number: UInt64)
         case refused(ServerLimit, value: Int)
     }
 
@@ -45,7 +46,7 @@ final class ConnectionRegistry: @unchecked Sendable {
             let number = nextSession
             nextSession += 1
             sessionsOpened += 1
-            return .admitted(session: sessionPrefix + String(number))
+            return .admitted(session: sessionPrefix + String(number), number: number)
         }
     }
 

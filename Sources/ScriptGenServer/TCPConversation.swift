@@ -59,7 +59,7 @@ final class TCPConversation {
                 ("limit", .string(limit.rawValue)), ("value", .int(value)),
             ]))
             return nil
-        case .admitted(let session):
+        case .admitted(let session, let number):
             let endpoints = SessionEndpoints(
                 transport: .tcp, sourceAddress: source, sourcePort: sourcePort,
                 destinationAddress: destination, destinationPort: destinationPort,
@@ -67,7 +67,8 @@ final class TCPConversation {
             )
             let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now, repeatEndpoints: service.log.repeatsEndpoints)
             service.log.record(record.opened(time: .now()))
-            let emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session))
+            let emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session),
+                                    conversationNumber: Int64(number - 1))
             let conversation = TCPConversation(service: service, source: source, shutdownHandle: shutdownHandle, emulator: emulator, record: record, now: now)
             conversation.perform(conversation.emulator.connect(), on: connection)
             conversation.armTimer(on: connection)

@@ -47,7 +47,7 @@ final class UDPServiceHandler: ChannelInboundHandler {
                     ("dport", .int(context.channel.localAddress?.port ?? 0)), ("limit", .string(limit.rawValue)), ("value", .int(value)),
                 ]))
                 return
-            case .admitted(let session):
+            case .admitted(let session, let number):
                 let endpoints = SessionEndpoints(
                     transport: .udp, sourceAddress: source, sourcePort: remote.port ?? 0,
                     destinationAddress: hostText(context.channel.localAddress), destinationPort: context.channel.localAddress?.port ?? 0,
@@ -55,7 +55,8 @@ final class UDPServiceHandler: ChannelInboundHandler {
                 )
                 let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now, repeatEndpoints: service.log.repeatsEndpoints)
                 service.log.record(record.opened(time: .now()))
-                let emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session))
+                let emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session),
+                                    conversationNumber: Int64(number - 1))
                 flows[remote] = Flow(emulator: emulator, record: record, source: source, openedAt: now, lastInput: now)
             }
         }

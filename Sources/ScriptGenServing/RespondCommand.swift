@@ -82,7 +82,9 @@ public struct RespondCommand: ParsableCommand {
         let record = SessionRecord(session: "\(RunIdentity.make())-\(getpid())", endpoints: environment, openedAt: MonotonicClock.now(),
                                    repeatEndpoints: log.repeatsEndpoints)
         var responder = Responder(
-            emulator: Emulator(machine: compiled, options: emulation.options, seed: seed),
+            // One process per conversation under honeyd: process ids grow from one to the next,
+            // so counter fields do too.
+            emulator: Emulator(machine: compiled, options: emulation.options, seed: seed, conversationNumber: Int64(getpid())),
             record: record,
             options: Responder.Options(
                 transport: transport, idleTimeout: idleTimeout.map { nanoseconds(seconds: $0) },

@@ -2,15 +2,19 @@ import ScriptGenModel
 
 /// Reply fields learned from the raw tree (docs/simplifier.md, *Reply fields*): a state of the
 /// simplified machine pools the replies of many raw states, each the answer to one exact
-/// request. Where replies of one number of messages differ, each differing run
-/// is explained, if it can be, as a copy of the request's bytes at one offset — the same in
-/// every observation, with no exception. The replies that then differ only inside their
-/// fields are one template: one reply with the summed count, rendered per request.
+/// request path. Where replies of one number of messages differ, each differing run is
+/// explained, if it can be, as a copy of the request's bytes at one offset — the same in
+/// every observation, with no exception — or, where the server gave one request path
+/// different answers, as the time, a counter or random bytes. The replies that then differ
+/// only inside their fields are one template: one reply with the summed count, rendered per
+/// request.
 enum ReplyFieldInference {
     /// One observation: a request and the reply it got.
     struct Sample {
         var request: [UInt8]
         var reply: Reply
+        /// The raw state: samples of one raw state answer one request path.
+        var rawState: StateID = 0
     }
 
     /// At most this many observations of a state are compared (the first ones, in raw-state
@@ -27,7 +31,7 @@ enum ReplyFieldInference {
 
     struct Result {
         var machine: StateMachine
-        var copyFields = 0
+        var fieldsByClass: [String: Int] = [:]
         var repliesJoined = 0
     }
 
@@ -41,12 +45,16 @@ enum ReplyFieldInference {
                 if let bytes = edge.pattern.exactBytes { incoming[edge.target] = bytes }
             }
         }
+        // The root answers the connection: its request is empty.
+        incoming[StateMachine.root] = []
         var samples = [[Sample]](repeating: [], count: machine.states.count)
-        for rawState in raw.states.indices where rawState != StateMachine.root {
+        for rawState in raw.states.indices {
             guard rawState < stateOfRaw.count, let state = stateOfRaw[rawState], state < samples.count,
                   let request = incoming[rawState] else { continue }
             for observed in raw.states[rawState].replies where !observed.reply.messages.isEmpty {
-                if samples[state].count < maxSamplesPerState { samples[state].append(Sample(request: request, reply: observed.reply)) }
+                if samples[state].count < maxSamplesPerState {
+                    samples[state].append(Sample(request: request, reply: observed.reply, rawState: rawState))
+                }
             }
         }
         // The whole machine's observations, for replies of states seen too rarely to tell: a
@@ -66,7 +74,7 @@ enum ReplyFieldInference {
                 let shape = messages.map(\.count)
                 if fieldsOfShape[shape] == nil {
                     let group = samples[state].filter { $0.reply.messages.map(\.count) == shape }
-                    fieldsOfShape[shape] = inferredFields(group, options: options)
+                    fieldsOfShape[shape] = inferredFields(group, selfVarying: true, options: options)
                 }
                 if fieldsOfCount[messages.count] == nil {
                     let group = samples[state].filter { $0.reply.messages.count == messages.count }
@@ -75,7 +83,10 @@ enum ReplyFieldInference {
                         if machineFields[messages.count] == nil {
                             machineFields[messages.count] = inferredFields(everySample.filter { $0.reply.messages.count == messages.count }, options: options)
                         }
-                        fields = (machineFields[messages.count] ?? []).filter { field in group.allSatisfy { holds(field, in: $0) } }
+                        // Only copies: the other classes need this state's own evidence.
+                        fields = (machineFields[messages.count] ?? []).filter { field in
+                            !field.variesByItself && group.allSatisfy { holds(field, in: $0) }
+                        }
                     }
                     fieldsOfCount[messages.count] = fields
                 }
@@ -85,7 +96,9 @@ enum ReplyFieldInference {
             }
             let joined = joinedTemplates(replies)
             result.repliesJoined += replies.count - joined.count
-            result.copyFields += joined.reduce(0) { $0 + $1.fields.count }
+            for reply in joined {
+                for field in reply.fields { result.fieldsByClass[field.className, default: 0] += 1 }
+            }
             result.machine.states[state].replies = joined
         }
         return result
@@ -121,9 +134,15 @@ enum ReplyFieldInference {
         return messages
     }
 
-    /// `copyFields` when the group has at least `minFieldObservations` observations.
-    static func inferredFields(_ group: [Sample], options: SimplifierOptions) -> [ReplyField] {
-        group.count >= max(1, options.minFieldObservations) ? copyFields(in: group, options: options) : []
+    /// `copyFields`, then (for replies of one shape: a date, a counter or a nonce keeps its
+    /// length, where in replies of other lengths everything after a longer name moves)
+    /// `selfVaryingFields` on the bytes they leave, when the group has at least
+    /// `minFieldObservations` observations; sorted by message and offset.
+    static func inferredFields(_ group: [Sample], selfVarying: Bool = false, options: SimplifierOptions) -> [ReplyField] {
+        guard group.count >= max(1, options.minFieldObservations) else { return [] }
+        let copies = copyFields(in: group, options: options)
+        guard selfVarying else { return copies }
+        return (copies + selfVaryingFields(in: group, besides: copies, options: options)).sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
     }
 
     /// The copy fields of replies of one number of messages, over the bytes all of them have:
@@ -191,16 +210,14 @@ enum ReplyFieldInference {
         return fields
     }
 
-    /// Whether `field` copies the request in `sample`, or does not apply to it (a message too
-    /// short for the field).
+    /// Whether copy `field` copies the request in `sample`, or does not apply to it (a message
+    /// too short for the field). Other classes hold wherever they apply.
     static func holds(_ field: ReplyField, in sample: Sample) -> Bool {
         guard sample.reply.messages.indices.contains(field.message),
               field.offset + field.length <= sample.reply.messages[field.message].count else { return true }
-        switch field.source {
-        case .request(let source):
-            guard source + field.length <= sample.request.count else { return false }
-            return sample.request[source..<(source + field.length)] == sample.reply.messages[field.message][field.offset..<(field.offset + field.length)]
-        }
+        guard case .request(let source) = field.source else { return true }
+        guard source + field.length <= sample.request.count else { return false }
+        return sample.request[source..<(source + field.length)] == sample.reply.messages[field.message][field.offset..<(field.offset + field.length)]
     }
 
     /// A copy of text begins and ends where words do, in every sample: part of a word copied
@@ -217,7 +234,7 @@ enum ReplyFieldInference {
         }
     }
 
-    private static func varies(at offset: Int, message: Int, in group: [Sample]) -> Bool {
+    static func varies(at offset: Int, message: Int, in group: [Sample]) -> Bool {
         let byte = group[0].reply.messages[message][offset]
         return group.contains { $0.reply.messages[message][offset] != byte }
     }

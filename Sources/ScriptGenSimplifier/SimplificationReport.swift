@@ -80,8 +80,8 @@ public struct SimplificationReport: Hashable, Sendable {
     public var loneArgumentsGeneralised: Int
     /// Variadic edges added for RESP commands (`RespVariadicEdges`; per state, like shared edges).
     public var respVariadicEdgesAdded: Int
-    /// Reply fields learned, by class (`ReplyFieldInference`; today copies of the request).
-    public var copyFields: Int
+    /// Reply fields learned, by class name (`ReplyField.classNames`; `ReplyFieldInference`).
+    public var replyFields: [String: Int]
     /// Replies that joined another's template: equal outside their fields.
     public var repliesJoinedIntoTemplates: Int
 
@@ -114,7 +114,7 @@ public struct SimplificationReport: Hashable, Sendable {
         contextMergingSkipped = false
         loneArgumentsGeneralised = 0
         respVariadicEdgesAdded = 0
-        copyFields = 0
+        replyFields = [:]
         repliesJoinedIntoTemplates = 0
     }
 
@@ -145,7 +145,8 @@ public struct SimplificationReport: Hashable, Sendable {
         if respVariadicEdgesAdded > 0 {
             lines.append("  \(respVariadicEdgesAdded) variadic edges added for RESP commands")
         }
-        lines.append("  reply fields: \(copyFields) copy; \(repliesJoinedIntoTemplates) replies joined into templates")
+        let fields = ReplyField.classNames.map { "\(replyFields[$0, default: 0]) \($0)" }.joined(separator: ", ")
+        lines.append("  reply fields: \(fields); \(repliesJoinedIntoTemplates) replies joined into templates")
         if edgesCutByStateLimit > 0 {
             lines.append("  \(edgesCutByStateLimit) edges (\(requestsCutByStateLimit) conversations) cut by the state limit")
         }

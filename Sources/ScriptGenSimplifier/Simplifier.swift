@@ -83,7 +83,7 @@ public enum Simplifier {
         }
         let fields = ReplyFieldInference.inferred(result, raw: machine, stateOfRaw: stateOfRaw, options: options)
         result = fields.machine
-        report.copyFields = fields.copyFields
+        report.replyFields = fields.fieldsByClass
         report.repliesJoinedIntoTemplates = fields.repliesJoined
         let statistics = result.statistics
         report.states = statistics.states

@@ -143,6 +143,17 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// Copies shorter than this many bytes are not taken: one equal byte is chance as often
     /// as not. Default 2.
     public var minCopyLength: Int = 2
+    /// Dates (text, Unix seconds, FILETIME) are time fields when they vary and either one
+    /// request path was answered with several of them or they all lie within this many days
+    /// of each other (a capture's span, not a file's age). Default 31.
+    public var maxTimeSpreadDays: Int = 31
+    /// A number that differs wherever one request path was answered twice is a counter when
+    /// its values, sorted, step by at most this much on average. Default 16.
+    public var maxCounterStep: Int = 16
+    /// Bytes that differ wherever one request path was answered twice, unexplained by a
+    /// copy, a date or a counter, are random when at least this many in a row and distinct
+    /// in every observation. Default 4.
+    public var minRandomLength: Int = 4
 
     public init() {}
 
@@ -186,6 +197,9 @@ public struct SimplifierOptions: Hashable, Sendable {
         .integer("minFieldObservations", \.minFieldObservations),
         .integer("minFieldValues", \.minFieldValues),
         .integer("minCopyLength", \.minCopyLength),
+        .integer("maxTimeSpreadDays", \.maxTimeSpreadDays),
+        .integer("maxCounterStep", \.maxCounterStep),
+        .integer("minRandomLength", \.minRandomLength),
     ])
 
     /// The options as model-file parameters (`simplifier.` + the property name).

@@ -64,7 +64,7 @@ struct EvaluationSweep {
     }
 
     static func table(_ rows: [Row]) -> String {
-        var lines = [["setting", "states", "edges", "requests", "matched", "completed", "exact answers", "similarity"]]
+        var lines = [["setting", "states", "edges", "requests", "matched", "completed", "exact answers", "equivalent", "similarity"]]
         for row in rows {
             let total = row.report.total
             lines.append([
@@ -72,6 +72,7 @@ struct EvaluationSweep {
                 EvaluationReport.percent(total.matchedRequests, of: total.requests),
                 EvaluationReport.percent(total.completedConversations, of: total.conversations),
                 EvaluationReport.percent(total.exactResponses, of: total.comparedResponses),
+                EvaluationReport.percent(total.equivalentResponses, of: total.comparedResponses),
                 total.meanResponseSimilarity.map { EvaluationReport.decimal($0, places: 3) } ?? "-",
             ])
         }

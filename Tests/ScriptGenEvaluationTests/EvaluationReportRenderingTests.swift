@@ -8,7 +8,7 @@ import Testing
 
     static let metricKeys: Set<String> = [
         "conversations", "requests", "matchedRequests", "completedConversations",
-        "comparedResponses", "exactResponses", "meanResponseSimilarity", "divergenceDepth",
+        "comparedResponses", "exactResponses", "equivalentResponses", "meanResponseSimilarity", "divergenceDepth",
     ]
 
     static let report: EvaluationReport = {

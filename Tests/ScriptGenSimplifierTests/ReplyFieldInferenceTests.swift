@@ -103,7 +103,7 @@ import Testing
         for state in machine.states.dropFirst() {
             #expect(state.replies.count == 1 && state.replies[0].fields == [id])
         }
-        #expect(report.copyFields == machine.states.count - 1)
+        #expect(report.replyFields["copy"] == machine.states.count - 1)
         #expect(report.repliesJoinedIntoTemplates == ids.count - (machine.states.count - 1))
 
         var emulator = Emulator(machine: try CompiledMachine(machine), seed: 1)

@@ -1,0 +1,118 @@
+import ScriptGenModel
+import ScriptGenTestSupport
+import Testing
+
+/// Time, counter and random fields: date layouts, rendering with a fixed clock and generator,
+/// and the model file, byte by byte.
+@Suite struct SelfVaryingFieldTests {
+    /// 2026-11-27T00:07:06Z, a Friday.
+    static let friday: Int64 = 1_795_738_026
+
+    /// A fixed sequence, so random fields are checked byte by byte.
+    struct Counting: RandomNumberGenerator {
+        var value: UInt64 = 0
+        mutating func next() -> UInt64 {
+            value &+= 0x0101_0101_0101_0101
+            return value
+        }
+    }
+
+    @Test func layoutsParseAndFormatTheirDatesExactly() throws {
+        let rfc = try #require(DateLayout("%a, %d %b %Y %H:%M:%S %z"))
+        let banner = bytes("220 vm ESMTP Exim 4.96 Fri, 27 Nov 2026 00:07:06 +0000\r\n")
+        let parsed = try #require(rfc.parse(banner, at: 23))
+        #expect(parsed.seconds == Self.friday && parsed.utcOffsetMinutes == 0)
+        #expect(rfc.length == 31)
+        #expect(rfc.format(seconds: Self.friday, utcOffsetMinutes: 0) == bytes("Fri, 27 Nov 2026 00:07:06 +0000"))
+        // A zone east of UTC: the local time is written, the offset kept.
+        let east = try #require(rfc.parse(bytes("Fri, 27 Nov 2026 01:37:06 +0130"), at: 0))
+        #expect(east.seconds == Self.friday && east.utcOffsetMinutes == 90)
+        #expect(rfc.format(seconds: Self.friday, utcOffsetMinutes: -300) == bytes("Thu, 26 Nov 2026 19:07:06 -0500"))
+        // A weekday that is not the date's, a 13th month, one byte off: no date.
+        #expect(rfc.parse(bytes("Mon, 27 Nov 2026 00:07:06 +0000"), at: 0) == nil)
+        #expect(rfc.parse(bytes("Fri, 27 Nob 2026 00:07:06 +0000"), at: 0) == nil)
+        #expect(rfc.parse(banner, at: 22) == nil)
+        #expect(rfc.parse(banner, at: 40) == nil)
+        let asctime = try #require(DateLayout("%a %b %e %H:%M:%S %Y"))
+        #expect(asctime.format(seconds: Self.friday - 20 * 86_400, utcOffsetMinutes: 0) == bytes("Sat Nov  7 00:07:06 2026"))
+        #expect(asctime.parse(bytes("Sat Nov  7 00:07:06 2026"), at: 0)?.seconds == Self.friday - 20 * 86_400)
+        #expect(DateLayout("%q") == nil)
+        #expect(DateLayout.candidates.count == 10)
+    }
+
+    @Test func renderingWritesTimeCounterAndRandomFromTheInjectedSources() {
+        let message = bytes("Fri, 27 Nov 2026 00:07:06 GMT|") + [0x25, 0x00, 0x00, 0x00] + bytes("|abcd|") + [UInt8](repeating: 0, count: 8)
+        let fields = [
+            ReplyField(message: 0, offset: 0, length: 29, source: .time(.text(DateLayout("%a, %d %b %Y %H:%M:%S GMT")!, utcOffsetMinutes: 0))),
+            ReplyField(message: 0, offset: 30, length: 4, source: .counter(.binary(width: 4, bigEndian: false), next: 0x26)),
+            ReplyField(message: 0, offset: 35, length: 4, source: .random(.hexLower)),
+            ReplyField(message: 0, offset: 40, length: 8, source: .time(.filetime)),
+        ]
+        var generator = Counting()
+        var varying: [VaryingRange] = []
+        let now = (Self.friday + 3600) * 1_000_000_000 + 500
+        let rendered = Reply(messages: [message]).rendered(fields, context: RenderingContext(unixNanoseconds: now, conversationNumber: 2),
+                                                           generator: &generator, varying: &varying)
+        let filetime = UInt64((Self.friday + 3600) * 10_000_000 + TimeFormat.filetimeOfUnixEpoch) + 5
+        let filetimeBytes = (0..<8).map { UInt8(truncatingIfNeeded: filetime >> (8 * UInt64($0))) }
+        // Multiply-high of 16 by the draws 0x0101…01 × k (k = 1…4) is 0: the digit "0".
+        #expect(rendered == [bytes("Fri, 27 Nov 2026 01:07:06 GMT|") + [0x28, 0x00, 0x00, 0x00] + bytes("|0000|") + filetimeBytes])
+        #expect(varying.map(\.range) == [0..<29, 30..<34, 35..<39, 40..<48])
+        // A fresh draw: another nonce, the same date and counter.
+        var other = SystemRandomNumberGenerator()
+        let again = Reply(messages: [message]).rendered(fields, context: RenderingContext(unixNanoseconds: now, conversationNumber: 2), generator: &other)
+        #expect(Array(again[0][0..<34]) == Array(rendered[0][0..<34]))
+        #expect(again[0][35..<39].allSatisfy(RandomAlphabet.hexLower.contains))
+    }
+
+    @Test func alphabetsAreNarrowestFirst() {
+        #expect(RandomAlphabet.digits.members == bytes("0123456789"))
+        #expect(RandomAlphabet.hexUpper.members == bytes("0123456789ABCDEF"))
+        #expect(RandomAlphabet.base64.members.count == 64)
+        #expect(RandomAlphabet.printable.members.count == 94)
+        #expect(RandomAlphabet.binary.members.count == 256)
+        #expect(NumberEncoding(name: "u32le") == .binary(width: 4, bigEndian: false))
+        #expect(NumberEncoding(name: "u16be") == .binary(width: 2, bigEndian: true))
+        #expect(NumberEncoding(name: "u8") == .binary(width: 1, bigEndian: false))
+        #expect(NumberEncoding(name: "u24le") == nil)
+        #expect(NumberEncoding.binary(width: 2, bigEndian: true).bytes(0x1234) == [0x12, 0x34])
+        #expect(NumberEncoding.binary(width: 2, bigEndian: false).value(of: [0x34, 0x12]) == 0x1234)
+    }
+
+    static var model: ModelFile {
+        let message = bytes("Fri, 27 Nov 2026 00:07:06 +0100|") + [0x25, 0x00, 0x00, 0x00] + bytes("|abcd|") + [UInt8](repeating: 0, count: 8)
+        let fields = [
+            ReplyField(message: 0, offset: 0, length: 31, source: .time(.text(DateLayout("%a, %d %b %Y %H:%M:%S %z")!, utcOffsetMinutes: 60))),
+            ReplyField(message: 0, offset: 32, length: 4, source: .counter(.binary(width: 4, bigEndian: false), next: 38)),
+            ReplyField(message: 0, offset: 37, length: 4, source: .random(.hexLower)),
+            ReplyField(message: 0, offset: 42, length: 8, source: .time(.filetime)),
+        ]
+        let machine = StateMachine(transport: .tcp, port: 3306, states: [
+            State(replies: [ObservedReply(reply: Reply(messages: [message]), count: 5, fields: fields)], visits: 5, endings: 5),
+        ], conversations: 5)
+        return ModelFile(toolVersion: "test", machines: [machine])
+    }
+
+    @Test func everyClassRoundTripsAndDamageIsNamed() throws {
+        let text = String(decoding: Self.model.encode(), as: UTF8.self)
+        #expect(text.contains(#""format": "%a, %d %b %Y %H:%M:%S %z""#) && text.contains(#""utcOffsetMinutes": 60"#))
+        #expect(text.contains(#""encoding": "u32le""#) && text.contains(#""next": 38"#))
+        #expect(text.contains(#""alphabet": "hex""#) && text.contains(#""format": "filetime""#))
+        #expect(try ModelFile.decode(from: Array(text.utf8)) == Self.model)
+        func error(_ damaged: String) -> String {
+            do {
+                _ = try ModelFile.decode(from: Array(damaged.utf8))
+                return ""
+            } catch {
+                return error.description
+            }
+        }
+        #expect(error(text.replacingOccurrences(of: #""format": "filetime""#, with: #""format": "%Q""#)).contains("neither a date layout"))
+        #expect(error(text.replacingOccurrences(of: #""encoding": "u32le""#, with: #""encoding": "u16le""#)).contains("a u16le counter takes 2 bytes, not 4"))
+        #expect(error(text.replacingOccurrences(of: #""alphabet": "hex""#, with: #""alphabet": "runes""#)).contains("unknown alphabet \"runes\""))
+        #expect(error(text.replacingOccurrences(of: #""utcOffsetMinutes": 60"#, with: #""utcOffsetMinutes": 1440"#)).contains("a day or more"))
+        #expect(error(text.replacingOccurrences(of: #""length": 31"#, with: #""length": 30"#)).contains("takes 31 bytes, not 30"))
+        #expect(ModelRendering.preview(Self.model.machines[0].states[0].replies[0])
+            == "<time %a, %d %b %Y %H:%M:%S %z> \"|\" <counter u32le from 38> \"|\" <random 4 hex> \"|\" <time filetime>")
+    }
+}
