@@ -94,6 +94,16 @@ enum ReplyFieldInference {
                 replies[index].fields = !ofShape.isEmpty ? ofShape
                     : (fieldsOfCount[messages.count] ?? []).filter { $0.offset + $0.length <= messages[$0.message].count }
             }
+            result.machine.states[state].replies = replies
+        }
+        // A date learned in one state is the time wherever the same bytes lead up to a date of
+        // its layout, also in replies seen too rarely to tell (a page's `Date` header).
+        let anchors = timeAnchors(in: result.machine)
+        for state in result.machine.states.indices {
+            var replies = result.machine.states[state].replies
+            if !anchors.isEmpty {
+                for index in replies.indices { replies[index].fields = anchoredTimes(anchors, in: replies[index]) }
+            }
             let joined = joinedTemplates(replies)
             result.repliesJoined += replies.count - joined.count
             for reply in joined {
@@ -102,6 +112,56 @@ enum ReplyFieldInference {
             result.machine.states[state].replies = joined
         }
         return result
+    }
+
+    /// A learned text date with the bytes just before it.
+    struct TimeAnchor: Hashable {
+        var context: [UInt8]
+        var layout: DateLayout
+        var utcOffsetMinutes: Int
+    }
+
+    /// At least this many bytes before a date, at most `maxAnchorContext`, tell where the time
+    /// is written (`\r\nDate: `), not a file's date of the same layout (`Last-Modified: `).
+    static let minAnchorContext = 4
+    static let maxAnchorContext = 8
+
+    static func timeAnchors(in machine: StateMachine) -> Set<TimeAnchor> {
+        var anchors: Set<TimeAnchor> = []
+        for state in machine.states {
+            for reply in state.replies {
+                for field in reply.fields {
+                    guard case .time(.text(let layout, let zone)) = field.source, field.offset >= minAnchorContext else { continue }
+                    let message = reply.reply.messages[field.message]
+                    let context = Array(message[max(0, field.offset - maxAnchorContext)..<field.offset])
+                    anchors.insert(TimeAnchor(context: context, layout: layout, utcOffsetMinutes: zone))
+                }
+            }
+        }
+        return anchors
+    }
+
+    /// `reply`'s fields with a time field added wherever an anchor's context is followed by a
+    /// date of its layout (in the first `maxScannedBytes` of a message) that no field covers.
+    static func anchoredTimes(_ anchors: Set<TimeAnchor>, in reply: ObservedReply) -> [ReplyField] {
+        var fields = reply.fields
+        for (index, message) in reply.reply.messages.enumerated() {
+            let scanned = message.prefix(maxScannedBytes)
+            for anchor in anchors.sorted(by: { $0.context.lexicographicallyPrecedes($1.context) }) {
+                var start = 0
+                while let found = scanned[start...].firstRange(of: anchor.context) {
+                    start = found.upperBound
+                    let range = found.upperBound..<(found.upperBound + anchor.layout.length)
+                    guard range.upperBound <= message.count, let parsed = anchor.layout.parse(message, at: range.lowerBound),
+                          parsed.utcOffsetMinutes == anchor.utcOffsetMinutes,
+                          !fields.contains(where: { $0.message == index && $0.offset < range.upperBound && range.lowerBound < $0.offset + $0.length })
+                    else { continue }
+                    fields.append(ReplyField(message: index, offset: range.lowerBound, length: range.count,
+                                             source: .time(.text(anchor.layout, utcOffsetMinutes: anchor.utcOffsetMinutes))))
+                }
+            }
+        }
+        return fields.sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
     }
 
     /// Replies equal outside their (equal) fields become one, the first kept as the example,

@@ -96,4 +96,22 @@ import Testing
         }
         #expect(Self.fields(group) == [ReplyField(message: 0, offset: 4, length: 8, source: .time(.filetime))])
     }
+
+    @Test func aDateLearnedInOneStateIsTheTimeWhereTheSameBytesLeadUpToIt() {
+        let layout = DateLayout("%a, %d %b %Y %H:%M:%S GMT")!
+        let learned = ReplyField(message: 0, offset: 23, length: 29, source: .time(.text(layout, utcOffsetMinutes: 0)))
+        let page = bytes("HTTP/1.1 200 OK\r\nDate: Fri, 27 Nov 2026 00:06:18 GMT\r\nServer: x\r\n\r\n")
+        let machine = StateMachine(transport: .tcp, port: 80, states: [
+            State(replies: [ObservedReply(reply: Reply(messages: [page]), count: 5, fields: [learned])]),
+        ])
+        let anchors = ReplyFieldInference.timeAnchors(in: machine)
+        #expect(anchors == [ReplyFieldInference.TimeAnchor(context: bytes("\r\nDate: "), layout: layout, utcOffsetMinutes: 0)])
+        // Another page, seen once: its Date follows the same bytes, its Last-Modified does not.
+        let other = bytes("HTTP/1.1 404 OK\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\nLast-Modified: Fri, 01 Mar 2024 12:00:00 GMT\r\n\r\n")
+        let fields = ReplyFieldInference.anchoredTimes(anchors, in: ObservedReply(reply: Reply(messages: [other]), count: 1))
+        #expect(fields == [ReplyField(message: 0, offset: 23, length: 29, source: .time(.text(layout, utcOffsetMinutes: 0)))])
+        // Not a date of the layout there (a weekday that is not the date's): nothing.
+        let wrong = bytes("HTTP/1.1 404 OK\r\nDate: Mon, 28 Nov 2026 10:00:00 GMT\r\n\r\n")
+        #expect(ReplyFieldInference.anchoredTimes(anchors, in: ObservedReply(reply: Reply(messages: [wrong]), count: 1)).isEmpty)
+    }
 }

@@ -39,6 +39,33 @@ import ScriptGenTestSupport
         #expect(figures["freshIdEchoed"] == answered, "\(figures)")
     }
 
+    /// Two connections to each service with a banner or a dated answer (Scripts/connect-twice.py):
+    /// the SMTP banner's and the HTTP answer's date are the current time, and differ; the SSH
+    /// key exchange cookie differs between the two; everything else equals what the real
+    /// servers sent (their captures, or the recorded `curl -I /`), where the real servers, as
+    /// their captures show, varied the same bytes themselves.
+    @Test(.enabled(if: Live.has("python3"))) func connectingTwiceShowsTheCurrentTimeAndFreshNonces() throws {
+        let server = try ServeProcess(models: [try Live.model("smtp"), try Live.model("http"), try Live.model("ssh")])
+        defer { _ = server.stop() }
+        let script = CLIRunner.repositoryRoot.appendingPathComponent("Scripts/connect-twice.py").path
+        func figures(_ service: String, _ port: Int, _ source: String) throws -> [String: Any] {
+            let result = try Live.run("python3", [script, service, String(try server.port(port)), source], timeout: 60)
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+        }
+        let smtp = try figures("smtp", 25, CLIRunner.fixture("smtp-heldout.pcap"))
+        #expect(smtp["realDatesDiffer"] as? Bool == true && (smtp["realBanners"] as? Int ?? 0) > 1)
+        #expect(smtp["textOutsideDate"] as? [String] == smtp["realTextOutsideDate"] as? [String], "\(smtp)")
+        #expect((smtp["maxSecondsFromNow"] as? Double ?? .infinity) < 30 && smtp["datesDiffer"] as? Bool == true, "\(smtp)")
+        let http = try figures("http", 80, CLIRunner.repositoryRoot.appendingPathComponent("Fixtures/expected/http-curl-I-root.txt").path)
+        let realHeaders = try #require(http["realHeadersOutsideDate"] as? [String])
+        #expect(http["headersOutsideDate"] as? [[String]] == [realHeaders], "\(http)")
+        #expect(http["dates"] as? Int == 2 && (http["maxSecondsFromNow"] as? Double ?? .infinity) < 30 && http["datesDiffer"] as? Bool == true, "\(http)")
+        let ssh = try figures("ssh", 22, CLIRunner.fixture("ssh-heldout.pcap"))
+        #expect(ssh["realCookiesDiffer"] as? Bool == true && (ssh["realKexinits"] as? Int ?? 0) > 1)
+        #expect(ssh["bannersEqualReal"] as? Bool == true && ssh["kexinits"] as? Int == 2, "\(ssh)")
+        #expect(ssh["cookiesDiffer"] as? Bool == true && ssh["restEqualsReal"] as? Bool == true, "\(ssh)")
+    }
+
     @Test func smtpEHLOCapabilities() throws {
         let server = try ServeProcess(models: [try Live.model("smtp")])
         defer { _ = server.stop() }
