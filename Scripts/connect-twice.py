@@ -3,7 +3,8 @@
 by itself is fresh: dates are the current time, nonces differ between the two connections, and
 everything else equals what the real server sent (from its capture, or a recorded answer).
 
-usage: connect-twice.py smtp PORT CAPTURE.pcap
+usage: connect-twice.py smtp  PORT CAPTURE.pcap
+       connect-twice.py mysql PORT CAPTURE.pcap
        connect-twice.py http PORT EXPECTED-HEAD.txt     (the real server's `curl -I /`)
        connect-twice.py ssh  PORT CAPTURE.pcap
 Prints one JSON line of figures; the test decides. Reads only classic pcap (Ethernet, SLL,
@@ -134,5 +135,33 @@ def ssh(port, capture):
         "restEqualsReal": all(len(packet) > 22 and fixed(packet) in {fixed(r) for r in real} for _, packet in answers),
     }
 
+def mysql_parts(packet):
+    """A greeting's thread id, scramble (both parts) and the rest: header (4), protocol (1),
+    version (NUL-ended), thread id (4), scramble (8), filler, capabilities, charset, status,
+    capabilities, scramble length, reserved (10), scramble (12), NUL, plugin name."""
+    version_end = packet.index(b'\0', 5) + 1
+    thread = packet[version_end:version_end + 4]
+    first = packet[version_end + 4:version_end + 12]
+    second_start = version_end + 12 + 1 + 2 + 1 + 2 + 2 + 1 + 10
+    second = packet[second_start:second_start + 12]
+    rest = packet[:version_end] + packet[version_end + 12:second_start] + packet[second_start + 12:]
+    return thread, first + second, rest
+
+def mysql(port, capture):
+    real = [mysql_parts(server[:4 + int.from_bytes(server[:3], 'little')]) for _, server in tcp_streams(capture) if len(server) > 5 and server[4] == 10]
+    answers = []
+    for _ in range(2):
+        with connect(port) as connection:
+            header = receive_exactly(connection, 4)
+            answers.append(mysql_parts(header + receive_exactly(connection, int.from_bytes(header[:3], 'little'))))
+    return {
+        "realGreetings": len(real), "realThreadIdsDiffer": len({r[0] for r in real}) == len(real),
+        "realScramblesDiffer": len({r[1] for r in real}) == len(real),
+        "restEqualsReal": all(answer[2] in {r[2] for r in real} for answer in answers),
+        "threadIdsDiffer": answers[0][0] != answers[1][0], "scramblesDiffer": answers[0][1] != answers[1][1],
+        "scramblesPrintable": all(all(0x21 <= byte <= 0x7E for byte in answer[1]) for answer in answers),
+        "realScramblesPrintable": all(all(0x21 <= byte <= 0x7E for byte in r[1]) for r in real),
+    }
+
 service, port, source = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-print(json.dumps({"smtp": smtp, "http": http, "ssh": ssh}[service](port, source)))
+print(json.dumps({"smtp": smtp, "http": http, "ssh": ssh, "mysql": mysql}[service](port, source)))

@@ -11,7 +11,7 @@
 # (see "broad sets" below and Fixtures/README.md), without touching the other files.
 #
 # Usage (as root, Debian 12):   Scripts/record-fixtures.sh [--sets LIST] [service ...]
-#   services: ftp http smb smtp dns redis ssh   (default: all)
+#   services: ftp http smb smtp dns redis ssh mysql   (default: all)
 #   --sets LIST      comma-separated: main (train, held-out, nmap, expected outputs)
 #                    and/or broad (ftp smtp redis http dns only); default main,broad.
 #                    Same as SETS=LIST. `--sets broad` records only *-train-broad.pcap.
@@ -64,7 +64,7 @@ install_packages() {
         tcpdump tshark wireshark-common vsftpd apache2 samba smbclient \
         exim4-daemon-light swaks dnsmasq-base dnsutils redis-server redis-tools \
         openssh-server openssh-client curl wget lftp nmap netcat-openbsd \
-        python3 python3-impacket iproute2 procps >/dev/null
+        python3 python3-impacket iproute2 procps mariadb-server mariadb-client hydra >/dev/null
     [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
     return 0
 }
@@ -1206,6 +1206,88 @@ dns_broad() {
     for part in 1 2 3 4 5; do client "$PY" "$CLIENTS" dns broad "$part"; done
 }
 
+# ------------------------------------------------------------------- MariaDB
+
+MYSQL_DIR=$RUN_DIR/mysql
+# The client without option files, over TCP to 127.0.0.1 (not the socket).
+mysql_client() { client mariadb --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 --connect-timeout=5 "$@"; }
+
+mysql_start() {
+    rm -rf "$MYSQL_DIR"
+    mkdir -p "$MYSQL_DIR"
+    mariadb-install-db --no-defaults --datadir="$MYSQL_DIR/data" --user=root \
+        --auth-root-authentication-method=socket --skip-test-db >"$MYSQL_DIR/install.log" 2>&1
+    # --skip-name-resolve: errors name the client's address, not a looked-up host name.
+    mariadbd --no-defaults --datadir="$MYSQL_DIR/data" --socket="$MYSQL_DIR/mysql.sock" \
+        --pid-file="$MYSQL_DIR/mysql.pid" --port=3306 --bind-address=127.0.0.1 --user=root \
+        --skip-name-resolve --log-error="$MYSQL_DIR/error.log" &
+    STARTED_PIDFILES+=("$MYSQL_DIR/mysql.pid")
+    wait_listen tcp 3306
+    mariadb --no-defaults -S "$MYSQL_DIR/mysql.sock" -uroot <<'SQL'
+CREATE USER 'app'@'%' IDENTIFIED BY 'app-secret';
+GRANT SELECT, INSERT ON *.* TO 'app'@'%';
+CREATE USER 'reader'@'%' IDENTIFIED BY 'reader-pw';
+CREATE DATABASE shop;
+CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(40), price DECIMAL(8,2));
+INSERT INTO shop.items VALUES (1, 'widget', 2.50), (2, 'gadget', 10.00), (3, 'gizmo', 7.25);
+GRANT SELECT ON shop.* TO 'reader'@'%';
+SQL
+}
+
+mysql_drive() {
+    local variant=$1 pw
+    if [ "$variant" = train ]; then
+        mysql_client -uapp -papp-secret -e 'SELECT VERSION()'
+        mysql_client -uapp -papp-secret -e 'SHOW DATABASES'
+        mysql_client -uapp -papp-secret -e 'SELECT 1'
+        mysql_client -uapp -papp-secret shop -e 'SELECT * FROM items'
+        mysql_client -ureader -preader-pw shop -e 'SELECT name FROM items WHERE id = 2'
+        mysql_client -ureader -preader-pw -e 'SELECT USER()'
+        mysql_client -uapp -pwrong-password -e 'SELECT 1'
+        mysql_client -uroot -proot -e 'SELECT 1'
+        mysql_client -uadmin -padmin -e 'SELECT 1'
+        mysql_client -utest -ptest -e 'SELECT 1'
+        mysql_client -ureader -p123456 -e 'SELECT 1'
+        client mysqladmin --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 -uapp -papp-secret ping
+        client mysqladmin --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 -uapp -papp-secret version
+        client mysqladmin --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 -uapp -pbad status
+        printf 'root\nadmin\nreader\n' >"$MYSQL_DIR/users.txt"
+        printf 'password\n123456\nreader-pw\n' >"$MYSQL_DIR/passwords.txt"
+        client hydra -L "$MYSQL_DIR/users.txt" -P "$MYSQL_DIR/passwords.txt" -t 1 -f -s 3306 127.0.0.1 mysql
+    else
+        mysql_client -uapp -papp-secret -e 'SELECT NOW()'
+        mysql_client -uapp -papp-secret shop -e 'SELECT COUNT(*) FROM items'
+        mysql_client -ureader -preader-pw shop -e 'SELECT * FROM items'
+        for pw in letmein qwerty app-secret2; do mysql_client -uapp -p"$pw" -e 'SELECT 1'; done
+        mysql_client -uroot -ptoor -e 'SELECT 1'
+        mysql_client -uguest -pguest -e 'SELECT 1'
+        client mysqladmin --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 -ureader -preader-pw ping
+        printf 'app\nroot\n' >"$MYSQL_DIR/users.txt"
+        printf 'secret\napp-secret\n' >"$MYSQL_DIR/passwords.txt"
+        client hydra -L "$MYSQL_DIR/users.txt" -P "$MYSQL_DIR/passwords.txt" -t 1 -s 3306 127.0.0.1 mysql
+    fi
+}
+
+# nmap -sV and two NSE scripts, in the nmap capture.
+mysql_nmap() {
+    capture_start lo "$CAPTURES/mysql-nmap.pcap" "tcp port 3306"
+    timeout 300 nmap -n -Pn -sV --script mysql-info,mysql-empty-password -p 3306 127.0.0.1 >"$RUN_DIR/nmap-mysql.out" 2>&1 || true
+    capture_stop
+    grep -E '^(PORT|[0-9]+/(tcp|udp)) ' "$RUN_DIR/nmap-mysql.out" | tr -s ' ' >"$EXPECTED/nmap-mysql.txt" || true
+    grep -E '^\|' "$RUN_DIR/nmap-mysql.out" | grep -vE 'Thread ID|Salt' >"$EXPECTED/nmap-mysql-scripts.txt" || true
+}
+
+mysql_expected() {
+    mariadb --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 -uapp -papp-secret -N -e 'SELECT VERSION()' \
+        >"$EXPECTED/mysql-version.txt" 2>&1 || true
+    mariadb --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 -uapp -pwrong-password -e 'SELECT 1' \
+        >"$EXPECTED/mysql-bad-password.txt" 2>&1 || true
+    mariadb --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 -uintruder -pwrong -e 'SELECT 1' \
+        >"$EXPECTED/mysql-unknown-user.txt" 2>&1 || true
+    mariadb --no-defaults --skip-ssl -h 127.0.0.1 -P 3306 -uroot -pwrong -e 'SELECT 1' \
+        >"$EXPECTED/mysql-bad-password-root.txt" 2>&1 || true
+}
+
 # ---------------------------------------------------------------------- main
 
 # record SERVICE FILTER [NMAP_PORT]: start, train, held-out, nmap, expected, stop.
@@ -1236,6 +1318,9 @@ record() {
     elif [ "$svc" = smb ]; then
         log "$svc: nmap scripts capture"
         smb_nmap
+    elif [ "$svc" = mysql ]; then
+        log "$svc: nmap -sV and scripts capture"
+        mysql_nmap
     fi
     log "$svc: expected outputs"
     "${svc}_expected"
@@ -1276,7 +1361,7 @@ main() {
     for set in ${SETS_SELECTED//,/ }; do
         case $set in main|broad) ;; *) echo "unknown set $set (main, broad)" >&2; exit 2 ;; esac
     done
-    [ ${#services[@]} -gt 0 ] || services=(ftp http smb smtp dns redis ssh)
+    [ ${#services[@]} -gt 0 ] || services=(ftp http smb smtp dns redis ssh mysql)
     if [ -z "${RECORD_FIXTURES_NETNS:-}" ]; then
         install_packages
         # Record inside a new network namespace that has only its own loopback:
@@ -1299,6 +1384,7 @@ main() {
             dns)   filter="port 53"; port=53; nmap_port= ;;
             redis) filter="tcp port 6379"; port=6379; nmap_port=6379 ;;
             ssh)   filter="tcp port 22"; port=22; nmap_port=22 ;;
+            mysql) filter="tcp port 3306"; port=3306; nmap_port= ;;
             *) echo "unknown service $svc" >&2; exit 2 ;;
         esac
         if has_set main; then record "$svc" "$filter" ${nmap_port:+"$nmap_port"}; fi

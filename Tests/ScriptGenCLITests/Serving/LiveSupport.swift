@@ -38,6 +38,7 @@ enum Live {
         "redis": (6379, ["redis-train.pcap", "redis-nmap.pcap"]),
         "ssh": (22, ["ssh-train.pcap", "ssh-nmap.pcap"]),
         "dns": (53, ["dns-train.pcap"]),
+        "mysql": (3306, ["mysql-train.pcap", "mysql-nmap.pcap"]),
     ]
 
     private static let modelLock = NSLock()

@@ -66,6 +66,30 @@ import ScriptGenTestSupport
         #expect(ssh["cookiesDiffer"] as? Bool == true && ssh["restEqualsReal"] as? Bool == true, "\(ssh)")
     }
 
+    /// MariaDB: each greeting has the layout of the real server's with a fresh thread id and a
+    /// fresh printable scramble (as the real server's differ in every captured greeting);
+    /// `nmap -sV` and its mysql-info script report what they reported against the real server;
+    /// a wrong password for root gets the real error line.
+    @Test(.enabled(if: Live.has("python3") && Live.has("nmap") && Live.has("mariadb"))) func mysqlGreetingVersionAndRefusal() throws {
+        let server = try ServeProcess(models: [try Live.model("mysql")])
+        defer { _ = server.stop() }
+        let port = try server.port(3306)
+        let script = CLIRunner.repositoryRoot.appendingPathComponent("Scripts/connect-twice.py").path
+        let result = try Live.run("python3", [script, "mysql", String(port), CLIRunner.fixture("mysql-heldout.pcap")], timeout: 60)
+        let greeting = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+        #expect(greeting["realThreadIdsDiffer"] as? Bool == true && greeting["realScramblesDiffer"] as? Bool == true)
+        #expect(greeting["restEqualsReal"] as? Bool == true, "\(greeting)")
+        #expect(greeting["threadIdsDiffer"] as? Bool == true && greeting["scramblesDiffer"] as? Bool == true, "\(greeting)")
+        #expect(greeting["scramblesPrintable"] as? Bool == greeting["realScramblesPrintable"] as? Bool, "\(greeting)")
+        try ClientChecks.nmap(port: port, expectedFile: "nmap-mysql.txt")
+        let scripts = try Live.run("nmap", ["-n", "-Pn", "-sV", "--script", "mysql-info", "-p", String(port), "127.0.0.1"], timeout: 300)
+        for line in ClientChecks.lines(try Live.expected("nmap-mysql-scripts.txt")) where line.contains("Protocol:") || line.contains("Version:") || line.contains("Auth Plugin") {
+            #expect(ClientChecks.lines(scripts.stdout).contains(line), "nmap --script mysql-info: \(scripts.stdout)")
+        }
+        let refused = try Live.run("mariadb", ["--no-defaults", "--skip-ssl", "-h", "127.0.0.1", "-P", String(port), "-uroot", "-pwrong", "-e", "SELECT 1"], timeout: 30)
+        #expect(ClientChecks.lines(refused.stderr + refused.stdout) == ClientChecks.lines(try Live.expected("mysql-bad-password-root.txt")))
+    }
+
     @Test func smtpEHLOCapabilities() throws {
         let server = try ServeProcess(models: [try Live.model("smtp")])
         defer { _ = server.stop() }
