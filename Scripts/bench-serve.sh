@@ -11,6 +11,9 @@
 #   CONFIG=debug Scripts/bench-serve.sh
 #   SCRIPTGEN_BIN=/some/dir Scripts/bench-serve.sh  # binaries from there, no build
 #   BASELINE_BIN=/old/build Scripts/bench-serve.sh   # also that build's serve, run by run (before/after)
+#   LEARN=simplified Scripts/bench-serve.sh          # serve a simplified model (reply fields rendered:
+#                                                    # the answer's Date) instead of the raw tree; the
+#                                                    # baseline serves the model its own build learns
 #   ENGINES=epoll Scripts/bench-serve.sh             # serve's TCP engines to measure (default: epoll nio)
 #   SERVE_ARGS="--events-format cowrie" Scripts/bench-serve.sh  # extra options for the measured serve (not the baseline)
 #   HPFEEDS=1 Scripts/bench-serve.sh                 # serve also publishes to the hpfeeds package's broker:
@@ -55,6 +58,8 @@ SERVE_PORT=${SERVE_PORT:-18080}
 HARNESS_PORT=${HARNESS_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
 BASELINE_BIN=${BASELINE_BIN:-}
+LEARN=${LEARN:-raw}
+case $LEARN in raw) LEARN_ARGS=(--raw) ;; simplified) LEARN_ARGS=() ;; *) echo "bench-serve: LEARN is raw or simplified" >&2; exit 2 ;; esac
 ENGINES=${ENGINES:-epoll nio}
 SERVE_ARGS=${SERVE_ARGS:-}
 HPFEEDS=${HPFEEDS:-0}
@@ -87,7 +92,12 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-"$BIN/scriptgen" learn --raw --port 80 "$FIXTURES/captures/http-train.pcap" "$FIXTURES/captures/http-nmap.pcap" -o "$WORK/http.model" >/dev/null 2>&1
+learn_model() {  # $1: binaries, $2: model file
+    "$1/scriptgen" learn "${LEARN_ARGS[@]}" --port 80 "$FIXTURES/captures/http-train.pcap" "$FIXTURES/captures/http-nmap.pcap" -o "$2" >/dev/null 2>&1
+}
+learn_model "$BIN" "$WORK/http.model"
+# The baseline serves a model its own build learned (an older build may not read a newer model).
+[ -n "$BASELINE_BIN" ] && learn_model "$BASELINE_BIN" "$WORK/http-baseline.model"
 [ "$FORK" = 1 ] && "$BIN/scriptgen" export-honeyd "$WORK/http.model" -o "$WORK/honeyd" >/dev/null
 cat > "$WORK/http10.lua" <<'EOF'
 request = function() return "GET / HTTP/1.0\r\n\r\n" end
@@ -135,8 +145,9 @@ start_serve() {  # $1: event-loop threads, [$2: honeypot binary], [$3: TCP engin
     local engine=() extra=()
     [ -n "${3:-}" ] && engine=(--engine "$3")
     # shellcheck disable=SC2206  # SERVE_ARGS is a list of words
-    [ "${2:-$BIN/scriptgen-honeypot}" = "$BIN/scriptgen-honeypot" ] && extra=($SERVE_ARGS)
-    "${2:-$BIN/scriptgen-honeypot}" serve "$WORK/http.model" --listen 127.0.0.1 --map "80=$SERVE_PORT" --only-mapped \
+    local model=$WORK/http-baseline.model
+    [ "${2:-$BIN/scriptgen-honeypot}" = "$BIN/scriptgen-honeypot" ] && extra=($SERVE_ARGS) && model=$WORK/http.model
+    "${2:-$BIN/scriptgen-honeypot}" serve "$model" --listen 127.0.0.1 --map "80=$SERVE_PORT" --only-mapped \
         --events "$WORK/events.log" --threads "$1" "${engine[@]}" "${extra[@]}" \
         --max-connections 200000 --max-connections-per-source 200000 --idle-timeout 120 2>"$WORK/serve.err" &
     SERVE_PID=$!

@@ -355,6 +355,20 @@ extension ObservedReply {
     }
 }
 
+/// A field's `encoding`, whose width must be the field's `length`.
+private func readEncoding(_ object: ObjectReader, json: JSONValue, width length: Int) throws(FieldError) -> NumberEncoding {
+    let name = try object.required("encoding", readString)
+    guard let encoding = NumberEncoding(name: name) else {
+        var error = FieldError(.invalidValue("unknown number encoding \"\(name)\" (known: u8, u16be, u16le, u24be, u24le, u32be, u32le, u64be, u64le)"), at: object.members["encoding"] ?? json)
+        error.reversedPath = [.key("encoding")]
+        throw error
+    }
+    if case .binary(let width, _) = encoding, width != length {
+        throw FieldError(.invalidValue("a \(name) number takes \(width) bytes, not \(length)"), at: object.members["length"] ?? json)
+    }
+    return encoding
+}
+
 extension ReplyField {
     init(json: JSONValue, messages: [[UInt8]]) throws(FieldError) {
         let object = try ObjectReader(json)
@@ -371,7 +385,23 @@ extension ReplyField {
         let source: ReplyField.Source
         switch kind {
         case "copy":
-            source = .request(offset: try object.required("requestOffset", readCount))
+            if let after = try object.optional("after", readBytes) {
+                let until = try object.optional("until") { (value) throws(FieldError) -> UInt8 in
+                    let byte = try readCount(value)
+                    guard byte <= 255 else { throw FieldError(.invalidValue("until is a byte (0...255), not \(byte)"), at: value) }
+                    return UInt8(byte)
+                }
+                source = .requestText(after: after, until: until)
+            } else {
+                source = .request(offset: try object.required("requestOffset", readCount))
+            }
+        case "length":
+            let encoding = try readEncoding(object, json: json, width: length)
+            let spanStart = try object.required("spanStart", readCount)
+            guard spanStart <= messages[message].count else {
+                throw FieldError(.invalidValue("spanStart \(spanStart) lies beyond a message of \(messages[message].count) bytes"), at: object.members["spanStart"] ?? json)
+            }
+            source = .length(encoding, spanStart: spanStart)
         case "time":
             let name = try object.required("format", readString)
             let format: TimeFormat
@@ -396,15 +426,7 @@ extension ReplyField {
             }
             source = .time(format)
         case "counter":
-            let name = try object.required("encoding", readString)
-            guard let encoding = NumberEncoding(name: name) else {
-                var error = FieldError(.invalidValue("unknown number encoding \"\(name)\" (known: u8, u16be, u16le, u32be, u32le, u64be, u64le)"), at: object.members["encoding"] ?? json)
-                error.reversedPath = [.key("encoding")]
-                throw error
-            }
-            if case .binary(let width, _) = encoding, width != length {
-                throw FieldError(.invalidValue("a \(name) counter takes \(width) bytes, not \(length)"), at: object.members["length"] ?? json)
-            }
+            let encoding = try readEncoding(object, json: json, width: length)
             source = .counter(encoding, next: Int64(try object.required("next", readCount)))
         case "random":
             let name = try object.required("alphabet", readString)

@@ -119,6 +119,12 @@ extension ReplyField {
         switch source {
         case .request(let offset):
             members["requestOffset"] = .integer(offset)
+        case .requestText(let after, let until):
+            members["after"] = .string(Base64.encode(after))
+            if let until { members["until"] = .integer(Int(until)) }
+        case .length(let encoding, let spanStart):
+            members["encoding"] = .string(encoding.name)
+            members["spanStart"] = .integer(spanStart)
         case .time(let format):
             members["format"] = .string(format.name)
             if case .text(_, let offset) = format { members["utcOffsetMinutes"] = .integer(offset) }

@@ -108,6 +108,9 @@ public enum ModelRendering {
     public static func describe(_ field: ReplyField) -> String {
         switch field.source {
         case .request(let offset): "<copy request[\(offset)..<\(offset + field.length)]>"
+        case .requestText(let after, let until):
+            "<copy request text after \(preview(after, limit: 16))\(until.map { " until \(preview([$0], limit: 4))" } ?? "")>"
+        case .length(let encoding, let spanStart): "<length \(encoding.name) of \(spanStart)..>"
         case .time(let format): "<time \(format.name)>"
         case .counter(let encoding, let next): "<counter \(encoding.name) from \(next)>"
         case .random(let alphabet): "<random \(field.length) \(alphabet.rawValue)>"

@@ -6,6 +6,15 @@ public struct ReplyField: Hashable, Sendable {
         /// The bytes of the request that led to this state, from `offset` (a transaction id,
         /// an echoed name): the server copied them.
         case request(offset: Int)
+        /// The request's text that follows the first occurrence of `after`, up to the next
+        /// `until` byte (or the request's end): a name of any length the server echoed (a
+        /// command, a host name, a user). Written whatever its length, at most
+        /// `ReplyField.maxEchoBytes`.
+        case requestText(after: [UInt8], until: UInt8?)
+        /// The number of bytes of the sent message from `spanStart` (an offset of the example,
+        /// moved by the fields before it that changed length) to its end, written after every
+        /// other field.
+        case length(NumberEncoding, spanStart: Int)
         /// The current time, written as the server wrote it.
         case time(TimeFormat)
         /// A number that grows from one conversation to the next: `next` for the honeypot's
@@ -32,7 +41,8 @@ public struct ReplyField: Hashable, Sendable {
     /// The field's class as `inspect`, `learn` and the model file name it.
     public var className: String {
         switch source {
-        case .request: "copy"
+        case .request, .requestText: "copy"
+        case .length: "length"
         case .time: "time"
         case .counter: "counter"
         case .random: "random"
@@ -40,14 +50,19 @@ public struct ReplyField: Hashable, Sendable {
     }
 
     /// Every class, in the order `learn` counts them.
-    public static let classNames = ["copy", "time", "counter", "random"]
+    public static let classNames = ["copy", "length", "time", "counter", "random"]
+
+    /// An echo writes at most this many bytes of the request.
+    public static let maxEchoBytes = 1024
 
     /// Whether the real server itself gives another value each time (time, counter, random):
     /// what evaluation masks on both sides to call an answer equivalent. A copy is not: it
     /// must be right.
     public var variesByItself: Bool {
-        if case .request = source { return false }
-        return true
+        switch source {
+        case .request, .requestText, .length: false
+        case .time, .counter, .random: true
+        }
     }
 }
 
@@ -91,7 +106,7 @@ public enum TimeFormat: Hashable, Sendable {
 
 /// How a number is written in a message.
 public enum NumberEncoding: Hashable, Sendable {
-    /// `width` bytes (1, 2, 4 or 8), two's complement truncated.
+    /// `width` bytes (1, 2, 3, 4 or 8), two's complement truncated.
     case binary(width: Int, bigEndian: Bool)
 
     /// `u8`, `u16be`, `u32le`, …
@@ -107,7 +122,7 @@ public enum NumberEncoding: Hashable, Sendable {
             self = .binary(width: 1, bigEndian: false)
             return
         }
-        let widths = ["u16": 2, "u32": 4, "u64": 8]
+        let widths = ["u16": 2, "u24": 3, "u32": 4, "u64": 8]
         guard name.count > 3, let width = widths[String(name.dropLast(2))] else { return nil }
         switch name.suffix(2) {
         case "be": self = .binary(width: width, bigEndian: true)
@@ -196,7 +211,7 @@ public struct VaryingRange: Hashable, Sendable {
 
 extension Reply {
     /// The messages with `fields` filled in for `context`. A copy whose source lies beyond the
-    /// request (a shorter request than any observed) keeps the example bytes. `varying`, when
+    /// request (a shorter request than any observed) keeps the example bytes. `varying`
     /// receives the ranges written from time, counters and randomness.
     public func rendered<Generator: RandomNumberGenerator>(
         _ fields: [ReplyField], context: RenderingContext, generator: inout Generator, varying: inout [VaryingRange]
@@ -204,8 +219,13 @@ extension Reply {
         guard !fields.isEmpty else { return messages }
         var messages = messages
         var written: [VaryingRange] = []
-        // Last field first, so a field that changed length (a source shorter than its field
-        // cannot, today) would move no field still to be written.
+        // Per message, the fields that changed length: (example offset where they ended, growth).
+        var growth = [[(end: Int, delta: Int)]](repeating: [], count: messages.count)
+        func moved(_ offset: Int, in message: Int) -> Int {
+            offset + growth[message].reduce(0) { $1.end <= offset ? $0 + $1.delta : $0 }
+        }
+        // Last field first, so a field that changes length moves no field still to be
+        // written; lengths after all the others, when the message has its final bytes.
         for field in fields.reversed() where messages.indices.contains(field.message) {
             guard field.offset >= 0, field.length >= 0, field.offset + field.length <= messages[field.message].count else { continue }
             let range = field.offset..<(field.offset + field.length)
@@ -214,6 +234,11 @@ extension Reply {
             case .request(let source):
                 guard source >= 0, source + field.length <= context.request.count else { continue }
                 bytes = Array(context.request[source..<(source + field.length)])
+            case .requestText(let after, let until):
+                guard let text = Self.text(of: context.request, after: after, until: until) else { continue }
+                bytes = text
+            case .length:
+                continue
             case .time(let format):
                 bytes = format.bytes(unixNanoseconds: context.unixNanoseconds)
             case .counter(let encoding, let next):
@@ -223,13 +248,33 @@ extension Reply {
             }
             messages[field.message].replaceSubrange(range, with: bytes)
             let shift = bytes.count - field.length
-            for index in written.indices where written[index].message == field.message && written[index].range.lowerBound >= range.upperBound {
-                written[index].range = (written[index].range.lowerBound + shift)..<(written[index].range.upperBound + shift)
+            if shift != 0 {
+                growth[field.message].append((range.upperBound, shift))
+                for index in written.indices where written[index].message == field.message && written[index].range.lowerBound >= range.upperBound {
+                    written[index].range = (written[index].range.lowerBound + shift)..<(written[index].range.upperBound + shift)
+                }
             }
             if field.variesByItself { written.append(VaryingRange(message: field.message, range: field.offset..<(field.offset + bytes.count))) }
         }
+        for field in fields where messages.indices.contains(field.message) {
+            guard case .length(let encoding, let spanStart) = field.source else { continue }
+            let offset = moved(field.offset, in: field.message)
+            let start = moved(spanStart, in: field.message)
+            guard case .binary(let width, _) = encoding, width == field.length, offset >= 0, offset + width <= messages[field.message].count,
+                  start >= 0, start <= messages[field.message].count else { continue }
+            messages[field.message].replaceSubrange(offset..<(offset + width), with: encoding.bytes(Int64(messages[field.message].count - start)))
+        }
         varying += written.reversed()
         return messages
+    }
+
+    /// The request's bytes after the first `after` up to the next `until` (or its end); nil
+    /// when `after` does not occur. At most `ReplyField.maxEchoBytes`.
+    public static func text(of request: [UInt8], after: [UInt8], until: UInt8?) -> [UInt8]? {
+        guard let found = after.isEmpty ? request.startIndex..<request.startIndex : request.firstRange(of: after) else { return nil }
+        let rest = request[found.upperBound...]
+        let end = until.flatMap { rest.firstIndex(of: $0) } ?? rest.endIndex
+        return Array(rest[..<end].prefix(ReplyField.maxEchoBytes))
     }
 
     /// `rendered(_:context:generator:varying:)` without the ranges.

@@ -90,19 +90,29 @@ enum ReplyFieldInference {
                     }
                     fieldsOfCount[messages.count] = fields
                 }
+                // Those of its shape, and those of its number of messages (an echo of another
+                // length) where they fit and overlap none of them.
                 let ofShape = fieldsOfShape[shape] ?? []
-                replies[index].fields = !ofShape.isEmpty ? ofShape
-                    : (fieldsOfCount[messages.count] ?? []).filter { $0.offset + $0.length <= messages[$0.message].count }
+                let ofCount = (fieldsOfCount[messages.count] ?? []).filter { field in
+                    field.offset + field.length <= messages[field.message].count
+                        && !ofShape.contains { $0.message == field.message && $0.offset < field.offset + field.length && field.offset < $0.offset + $0.length }
+                }
+                replies[index].fields = (ofShape + ofCount).sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
             }
             result.machine.states[state].replies = replies
         }
         // A date learned in one state is the time wherever the same bytes lead up to a date of
         // its layout, also in replies seen too rarely to tell (a page's `Date` header).
         let anchors = timeAnchors(in: result.machine)
+        // The machine's binary framing, written again where an echo changes a reply's length.
+        let framing = framingRules(everySample, options: options)
         for state in result.machine.states.indices {
             var replies = result.machine.states[state].replies
             if !anchors.isEmpty {
                 for index in replies.indices { replies[index].fields = anchoredTimes(anchors, in: replies[index]) }
+            }
+            if !framing.isEmpty {
+                for index in replies.indices { replies[index].fields = framedLengths(framing, in: replies[index]) }
             }
             let joined = joinedTemplates(replies)
             result.repliesJoined += replies.count - joined.count
@@ -200,7 +210,8 @@ enum ReplyFieldInference {
     /// `minFieldObservations` observations; sorted by message and offset.
     static func inferredFields(_ group: [Sample], selfVarying: Bool = false, options: SimplifierOptions) -> [ReplyField] {
         guard group.count >= max(1, options.minFieldObservations) else { return [] }
-        let copies = copyFields(in: group, options: options)
+        let fixed = copyFields(in: group, options: options)
+        let copies = (fixed + echoFields(in: group, besides: fixed, options: options)).sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
         guard selfVarying else { return copies }
         return (copies + selfVaryingFields(in: group, besides: copies, options: options)).sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
     }

@@ -74,7 +74,8 @@ import Testing
         #expect(NumberEncoding(name: "u32le") == .binary(width: 4, bigEndian: false))
         #expect(NumberEncoding(name: "u16be") == .binary(width: 2, bigEndian: true))
         #expect(NumberEncoding(name: "u8") == .binary(width: 1, bigEndian: false))
-        #expect(NumberEncoding(name: "u24le") == nil)
+        #expect(NumberEncoding(name: "u24le") == .binary(width: 3, bigEndian: false))
+        #expect(NumberEncoding(name: "u12le") == nil && NumberEncoding(name: "u16xe") == nil)
         #expect(NumberEncoding.binary(width: 2, bigEndian: true).bytes(0x1234) == [0x12, 0x34])
         #expect(NumberEncoding.binary(width: 2, bigEndian: false).value(of: [0x34, 0x12]) == 0x1234)
     }
@@ -87,9 +88,15 @@ import Testing
             ReplyField(message: 0, offset: 37, length: 4, source: .random(.hexLower)),
             ReplyField(message: 0, offset: 42, length: 8, source: .time(.filetime)),
         ]
+        let echo = [
+            ReplyField(message: 0, offset: 0, length: 3, source: .length(.binary(width: 3, bigEndian: false), spanStart: 4)),
+            ReplyField(message: 0, offset: 5, length: 4, source: .requestText(after: bytes("USER"), until: 0x0D)),
+        ]
         let machine = StateMachine(transport: .tcp, port: 3306, states: [
-            State(replies: [ObservedReply(reply: Reply(messages: [message]), count: 5, fields: fields)], visits: 5, endings: 5),
-        ], conversations: 5)
+            State(replies: [ObservedReply(reply: Reply(messages: [message]), count: 5, fields: fields),
+                            ObservedReply(reply: Reply(messages: [[0x06, 0, 0, 1, 0x20] + bytes("root\r\n")]), count: 1, fields: echo)],
+                  visits: 6, endings: 6),
+        ], conversations: 6)
         return ModelFile(toolVersion: "test", machines: [machine])
     }
 
@@ -98,6 +105,7 @@ import Testing
         #expect(text.contains(#""format": "%a, %d %b %Y %H:%M:%S %z""#) && text.contains(#""utcOffsetMinutes": 60"#))
         #expect(text.contains(#""encoding": "u32le""#) && text.contains(#""next": 38"#))
         #expect(text.contains(#""alphabet": "hex""#) && text.contains(#""format": "filetime""#))
+        #expect(text.contains(#""after": "VVNFUg==""#) && text.contains(#""until": 13"#) && text.contains(#""spanStart": 4"#))
         #expect(try ModelFile.decode(from: Array(text.utf8)) == Self.model)
         func error(_ damaged: String) -> String {
             do {
@@ -108,10 +116,18 @@ import Testing
             }
         }
         #expect(error(text.replacingOccurrences(of: #""format": "filetime""#, with: #""format": "%Q""#)).contains("neither a date layout"))
-        #expect(error(text.replacingOccurrences(of: #""encoding": "u32le""#, with: #""encoding": "u16le""#)).contains("a u16le counter takes 2 bytes, not 4"))
+        #expect(error(text.replacingOccurrences(of: #""encoding": "u32le""#, with: #""encoding": "u16le""#)).contains("a u16le number takes 2 bytes, not 4"))
         #expect(error(text.replacingOccurrences(of: #""alphabet": "hex""#, with: #""alphabet": "runes""#)).contains("unknown alphabet \"runes\""))
         #expect(error(text.replacingOccurrences(of: #""utcOffsetMinutes": 60"#, with: #""utcOffsetMinutes": 1440"#)).contains("a day or more"))
         #expect(error(text.replacingOccurrences(of: #""length": 31"#, with: #""length": 30"#)).contains("takes 31 bytes, not 30"))
+        #expect(error(text.replacingOccurrences(of: #""spanStart": 4"#, with: #""spanStart": 40"#)).contains("spanStart 40 lies beyond a message of 11 bytes"))
+        #expect(error(text.replacingOccurrences(of: #""until": 13"#, with: #""until": 300"#)).contains("until is a byte"))
+        #expect(ModelRendering.preview(Self.model.machines[0].states[0].replies[1]) == "<length u24le of 4..> hex 01 20 <copy request text after \"USER\" until \"\\r\"> \"\\r\\n\"")
+        // The echo is written whatever its length, and the length field counts it.
+        var generator = SystemRandomNumberGenerator()
+        let reply = Self.model.machines[0].states[0].replies[1]
+        #expect(reply.reply.rendered(reply.fields, context: RenderingContext(request: bytes("USER administrator\r\n")), generator: &generator)
+            == [[0x11, 0, 0, 1, 0x20] + bytes(" administrator\r\n")])
         #expect(ModelRendering.preview(Self.model.machines[0].states[0].replies[0])
             == "<time %a, %d %b %Y %H:%M:%S %z> \"|\" <counter u32le from 38> \"|\" <random 4 hex> \"|\" <time filetime>")
     }

@@ -115,3 +115,51 @@ import Testing
         #expect(ReplyFieldInference.anchoredTimes(anchors, in: ObservedReply(reply: Reply(messages: [wrong]), count: 1)).isEmpty)
     }
 }
+
+/// Echoed request text and the length fields written again around it, byte by byte.
+@Suite struct EchoInferenceTests {
+    typealias Sample = ReplyFieldInference.Sample
+
+    static func hello(_ name: String) -> Sample {
+        Sample(request: bytes("EHLO \(name)\r\n"), reply: Reply(messages: [bytes("250-vm Hello \(name) [127.0.0.1]\r\n250 HELP\r\n")]))
+    }
+
+    @Test func aNameOfAnyLengthIsEchoedFromTheBytesBeforeItToTheByteAfter() {
+        let group = [Self.hello("client.example.org"), Self.hello("probe"), Self.hello("mail.example.net")]
+        let fields = ReplyFieldInference.inferredFields(group, options: SimplifierOptions())
+        #expect(fields == [ReplyField(message: 0, offset: 12, length: 19, source: .requestText(after: bytes("EHLO"), until: 0x0D))])
+        var generator = SystemRandomNumberGenerator()
+        let rendered = group[0].reply.rendered(fields, context: RenderingContext(request: bytes("EHLO x\r\n")), generator: &generator)
+        #expect(rendered == [bytes("250-vm Hello x [127.0.0.1]\r\n250 HELP\r\n")])
+        // One name everywhere: nothing shows it is the request's.
+        #expect(ReplyFieldInference.inferredFields([Self.hello("probe"), Self.hello("probe"), Self.hello("probe")], options: SimplifierOptions()).isEmpty)
+    }
+
+    @Test func lettersAgreeingInsideAWordAreNoEcho() {
+        // `lo` of `Hello` and of `ehlo`: the reply would be cut inside a word.
+        let group = ["a", "bb", "ccc"].map { name in
+            Sample(request: bytes("ehlo\r\n"), reply: Reply(messages: [bytes("250 Hello \(name)\r\n")]))
+        }
+        #expect(ReplyFieldInference.echoFields(in: group, besides: [], options: SimplifierOptions()).isEmpty)
+    }
+
+    /// A binary error `<len u24le> 02 ff 15 04 "Access denied for user '<user>'"`.
+    static func denied(_ user: String) -> Sample {
+        let text = [0x02, 0xFF, 0x15, 0x04] + bytes("Access denied for user '\(user)'")
+        let packet = [UInt8(text.count - 1), 0x00, 0x00] + text
+        return Sample(request: [0x20, 0x00, 0x00, 0x01, 0x85, 0xA2] + [UInt8](repeating: 0, count: 8) + bytes(user) + [0x00, 0x14], reply: Reply(messages: [packet]))
+    }
+
+    @Test func theMachinesFramingIsWrittenAgainAroundAnEcho() throws {
+        let group = [Self.denied("root"), Self.denied("admin"), Self.denied("reader")]
+        let echoes = ReplyFieldInference.echoFields(in: group, besides: [], options: SimplifierOptions())
+        #expect(echoes == [ReplyField(message: 0, offset: 31, length: 4, source: .requestText(after: [0, 0, 0, 0, 0, 0, 0, 0], until: 0x00))])
+        let rules = ReplyFieldInference.framingRules(group, options: SimplifierOptions())
+        #expect(rules == [ReplyFieldInference.FramingRule(offset: 0, encoding: .binary(width: 3, bigEndian: false), spanStart: 4)])
+        let fields = ReplyFieldInference.framedLengths(rules, in: ObservedReply(reply: group[0].reply, count: 1, fields: echoes))
+        #expect(fields.first == ReplyField(message: 0, offset: 0, length: 3, source: .length(.binary(width: 3, bigEndian: false), spanStart: 4)))
+        var generator = SystemRandomNumberGenerator()
+        let rendered = group[0].reply.rendered(fields, context: RenderingContext(request: Self.denied("intruder").request), generator: &generator)
+        #expect(rendered == Self.denied("intruder").reply.messages)
+    }
+}
