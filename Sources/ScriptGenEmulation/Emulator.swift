@@ -7,6 +7,11 @@ import ScriptGenModel
 /// ## When a TCP request is complete
 /// Bytes accumulate until one of these, checked as if after every single byte, so the result
 /// does not depend on how the input was split into pieces:
+/// F. When the machine has `requestFraming` (a learned length field, docs/model-format.md):
+///    once the header is there, a frame length between the header's and `maxRequestBytes`
+///    makes the request exactly that many bytes, taken when they have arrived (the remaining
+///    bytes start the next request); until the header is whole, the request waits. A header
+///    announcing anything else (not this protocol's) leaves the rules below to decide.
 /// R. Bytes that start a RESP array (`*<n>\r\n$<len>\r\n…`, what Redis clients send) are one
 ///    request exactly when the array is whole, as its length fields say: never cut inside,
 ///    even where a gapped edge's fixed end (`\r\n`) occurs earlier. Until then the request
@@ -193,6 +198,24 @@ public struct Emulator<Generator: RandomNumberGenerator> {
                 return
             default:
                 break
+            }
+            // F. A machine whose clients' requests carry their length: a request is exactly
+            // the frame its header announces, once that many bytes are there.
+            if let framing = machine.machine.requestFraming {
+                let frame = pending.withUnsafeBufferPointer { whole in
+                    framing.frameLength(of: UnsafeBufferPointer(rebasing: whole[start..<(start + bound)]))
+                }
+                if let frame, frame >= framing.headerLength, frame <= limit {
+                    if available >= frame {
+                        _ = scanPending(bound: frame)
+                        takeRequest(length: frame, matched: true, into: &actions)
+                        continue
+                    }
+                    if !inputEnded { return }
+                } else if frame == nil, !inputEnded {
+                    // Not yet the whole header: wait for it, so the split does not decide.
+                    return
+                }
             }
             let (aliveThrough, longestMatch, shortestFixedEndMatch) = scanPending(bound: bound)
             // The eager rule never decides later than the dead-input rule below (each edge it

@@ -282,7 +282,26 @@ extension StateMachine {
             }
             return states
         }
-        self.init(transport: transport, port: port, states: states, conversations: conversations)
+        let framing = try object.optional("requestFraming") { (value) throws(FieldError) -> LengthFraming in
+            guard formatVersion >= 3 else {
+                throw FieldError(.invalidValue("requestFraming needs format version 3 (this file says \(formatVersion))"), at: value)
+            }
+            return try LengthFraming(json: value)
+        }
+        self.init(transport: transport, port: port, states: states, conversations: conversations, requestFraming: framing)
+    }
+}
+
+extension LengthFraming {
+    init(json: JSONValue) throws(FieldError) {
+        let object = try ObjectReader(json)
+        let offset = try object.required("offset", readCount)
+        let spanStart = try object.required("spanStart", readCount)
+        let encoding = try readEncoding(object, json: json)
+        guard offset <= 4096, spanStart <= 4096 else {
+            throw FieldError(.invalidValue("a length field at \(offset) counting from \(spanStart) lies beyond any header (4096 bytes at most)"), at: json)
+        }
+        self.init(offset: offset, encoding: encoding, spanStart: spanStart)
     }
 }
 
@@ -355,16 +374,22 @@ extension ObservedReply {
     }
 }
 
-/// A field's `encoding`, whose width must be the field's `length`.
-private func readEncoding(_ object: ObjectReader, json: JSONValue, width length: Int) throws(FieldError) -> NumberEncoding {
+/// An object's `encoding` member.
+private func readEncoding(_ object: ObjectReader, json: JSONValue) throws(FieldError) -> NumberEncoding {
     let name = try object.required("encoding", readString)
     guard let encoding = NumberEncoding(name: name) else {
         var error = FieldError(.invalidValue("unknown number encoding \"\(name)\" (known: u8, u16be, u16le, u24be, u24le, u32be, u32le, u64be, u64le)"), at: object.members["encoding"] ?? json)
         error.reversedPath = [.key("encoding")]
         throw error
     }
+    return encoding
+}
+
+/// A field's `encoding`, whose width must be the field's `length`.
+private func readEncoding(_ object: ObjectReader, json: JSONValue, width length: Int) throws(FieldError) -> NumberEncoding {
+    let encoding = try readEncoding(object, json: json)
     if case .binary(let width, _) = encoding, width != length {
-        throw FieldError(.invalidValue("a \(name) number takes \(width) bytes, not \(length)"), at: object.members["length"] ?? json)
+        throw FieldError(.invalidValue("a \(encoding.name) number takes \(width) bytes, not \(length)"), at: object.members["length"] ?? json)
     }
     return encoding
 }

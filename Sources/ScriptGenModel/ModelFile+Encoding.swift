@@ -55,12 +55,15 @@ extension CaptureProvenance {
 
 extension StateMachine {
     func jsonValue(sharingTables: Bool) -> JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "transport": .string(transport.rawValue),
             "port": .integer(port),
             "conversations": .integer(conversations),
             "states": .array(statesJSON(sharingTables: sharingTables)),
-        ])
+        ]
+        // Optional (format 3): absent means requests are told apart by their patterns only.
+        if let requestFraming { members["requestFraming"] = requestFraming.jsonValue() }
+        return .object(members)
     }
 
     /// States whose edges equal an earlier state's (all states of a merged context) name it
@@ -105,6 +108,12 @@ extension ObservedReply {
         // Optional (format 3): absent means the reply is sent as it was observed.
         if !fields.isEmpty { members["fields"] = .array(fields.map { $0.jsonValue() }) }
         return .object(members)
+    }
+}
+
+extension LengthFraming {
+    func jsonValue() -> JSONValue {
+        .object(["offset": .integer(offset), "encoding": .string(encoding.name), "spanStart": .integer(spanStart)])
     }
 }
 

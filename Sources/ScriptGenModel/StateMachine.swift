@@ -89,13 +89,16 @@ public struct StateMachine: Hashable, Sendable {
     public var states: [State]
     /// Conversations the machine was learned from.
     public var conversations: Int
+    /// Where a TCP request ends, when the clients' requests carry their length (learned).
+    public var requestFraming: LengthFraming?
 
     public static let root: StateID = 0
 
-    public init(transport: Transport, port: UInt16, states: [State] = [State()], conversations: Int = 0) {
+    public init(transport: Transport, port: UInt16, states: [State] = [State()], conversations: Int = 0, requestFraming: LengthFraming? = nil) {
         self.transport = transport
         self.port = port
         self.states = states
         self.conversations = conversations
+        self.requestFraming = requestFraming
     }
 }

@@ -106,30 +106,13 @@ extension ReplyFieldInference {
         return offset > 0 && offset < bytes.count && isWordByte(bytes[offset - 1]) && isWordByte(bytes[offset])
     }
 
-    /// A binary length field of the machine's framing: at one offset (below
+    /// Binary length fields of the machine's framing: at one offset (below
     /// `maxLengthFieldOffset`), in one encoding, counting the bytes from one offset (at most
     /// `maxLengthSpanGap` past the field) to the end of the message, in at least
-    /// `minFramingShare` of the reply messages long enough to hold it, of at least two lengths.
-    struct FramingRule: Hashable {
-        var offset: Int
-        var encoding: NumberEncoding
-        var spanStart: Int
-
-        var width: Int {
-            if case .binary(let width, _) = encoding { return width }
-            return 0
-        }
-
-        func holds(in message: [UInt8]) -> Bool {
-            guard message.count >= offset + width, message.count >= spanStart,
-                  let value = encoding.value(of: message[offset..<(offset + width)]) else { return false }
-            return value == Int64(message.count - spanStart)
-        }
-    }
-
-    static func framingRules(_ samples: [Sample], options: SimplifierOptions) -> [FramingRule] {
-        let messages = samples.flatMap(\.reply.messages)
-        var rules: [FramingRule] = []
+    /// `minFramingShare` of the `messages` long enough to hold it, of at least two lengths;
+    /// none overlapping, lowest offset first.
+    static func framingRules(_ messages: [[UInt8]], options: SimplifierOptions) -> [LengthFraming] {
+        var rules: [LengthFraming] = []
         for offset in 0..<maxLengthFieldOffset {
             for width in [4, 3, 2] {
                 for bigEndian in [true, false] {
@@ -145,7 +128,7 @@ extension ReplyFieldInference {
                     }
                     guard let (start, count) = starts.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }),
                           Double(count) >= minFramingShare * Double(applicable.count) else { continue }
-                    let rule = FramingRule(offset: offset, encoding: encoding, spanStart: start)
+                    let rule = LengthFraming(offset: offset, encoding: encoding, spanStart: start)
                     guard Set(applicable.filter(rule.holds).map(\.count)).count >= 2,
                           !rules.contains(where: { $0.offset < offset + width && offset < $0.offset + $0.width }) else { continue }
                     rules.append(rule)
@@ -157,7 +140,7 @@ extension ReplyFieldInference {
 
     /// `reply`'s fields with a length field for each framing rule that holds in a message
     /// whose echo can change its length; nothing changes for replies of fixed length.
-    static func framedLengths(_ rules: [FramingRule], in reply: ObservedReply) -> [ReplyField] {
+    static func framedLengths(_ rules: [LengthFraming], in reply: ObservedReply) -> [ReplyField] {
         var fields = reply.fields
         for (index, message) in reply.reply.messages.enumerated() {
             guard fields.contains(where: { field in

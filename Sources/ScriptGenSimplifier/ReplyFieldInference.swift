@@ -105,7 +105,7 @@ enum ReplyFieldInference {
         // its layout, also in replies seen too rarely to tell (a page's `Date` header).
         let anchors = timeAnchors(in: result.machine)
         // The machine's binary framing, written again where an echo changes a reply's length.
-        let framing = framingRules(everySample, options: options)
+        let framing = framingRules(everySample.flatMap(\.reply.messages), options: options)
         for state in result.machine.states.indices {
             var replies = result.machine.states[state].replies
             if !anchors.isEmpty {

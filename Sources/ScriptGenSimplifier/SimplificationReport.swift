@@ -84,6 +84,8 @@ public struct SimplificationReport: Hashable, Sendable {
     public var replyFields: [String: Int]
     /// Replies that joined another's template: equal outside their fields.
     public var repliesJoinedIntoTemplates: Int
+    /// The length field the clients' requests carry, if they do (`requestFraming`).
+    public var requestFraming: LengthFraming?
 
     public init(transport: StateMachine.Transport, port: UInt16, rawStates: Int, rawEdges: Int) {
         self.transport = transport
@@ -116,6 +118,7 @@ public struct SimplificationReport: Hashable, Sendable {
         respVariadicEdgesAdded = 0
         replyFields = [:]
         repliesJoinedIntoTemplates = 0
+        requestFraming = nil
     }
 
     /// One line per figure, for the CLI and logs.
@@ -147,6 +150,9 @@ public struct SimplificationReport: Hashable, Sendable {
         }
         let fields = ReplyField.classNames.map { "\(replyFields[$0, default: 0]) \($0)" }.joined(separator: ", ")
         lines.append("  reply fields: \(fields); \(repliesJoinedIntoTemplates) replies joined into templates")
+        if let framing = requestFraming {
+            lines.append("  requests framed by a \(framing.encoding.name) length at byte \(framing.offset), counting from byte \(framing.spanStart)")
+        }
         if edgesCutByStateLimit > 0 {
             lines.append("  \(edgesCutByStateLimit) edges (\(requestsCutByStateLimit) conversations) cut by the state limit")
         }

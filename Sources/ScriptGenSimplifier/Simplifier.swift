@@ -83,6 +83,11 @@ public enum Simplifier {
         }
         let fields = ReplyFieldInference.inferred(result, raw: machine, stateOfRaw: stateOfRaw, options: options)
         result = fields.machine
+        if options.requestFraming, machine.transport == .tcp {
+            let requests = machine.states.flatMap { $0.edges.compactMap(\.pattern.exactBytes) }.filter { !$0.isEmpty }
+            result.requestFraming = ReplyFieldInference.framingRules(requests, options: options).first
+            report.requestFraming = result.requestFraming
+        }
         report.replyFields = fields.fieldsByClass
         report.repliesJoinedIntoTemplates = fields.repliesJoined
         let statistics = result.statistics

@@ -154,6 +154,10 @@ public struct SimplifierOptions: Hashable, Sendable {
     /// copy, a date or a counter, are random when at least this many in a row and distinct
     /// in every observation. Default 4.
     public var minRandomLength: Int = 4
+    /// Learn the length field the clients' TCP requests carry, if 90% of them do, so the
+    /// emulator takes each request as the frame its header announces (docs/simplifier.md,
+    /// *Request framing*). Default true.
+    public var requestFraming: Bool = true
 
     public init() {}
 
@@ -200,6 +204,7 @@ public struct SimplifierOptions: Hashable, Sendable {
         .integer("maxTimeSpreadDays", \.maxTimeSpreadDays),
         .integer("maxCounterStep", \.maxCounterStep),
         .integer("minRandomLength", \.minRandomLength),
+        .flag("requestFraming", \.requestFraming),
     ])
 
     /// The options as model-file parameters (`simplifier.` + the property name).

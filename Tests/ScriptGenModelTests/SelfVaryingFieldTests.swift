@@ -92,11 +92,12 @@ import Testing
             ReplyField(message: 0, offset: 0, length: 3, source: .length(.binary(width: 3, bigEndian: false), spanStart: 4)),
             ReplyField(message: 0, offset: 5, length: 4, source: .requestText(after: bytes("USER"), until: 0x0D)),
         ]
-        let machine = StateMachine(transport: .tcp, port: 3306, states: [
+        var machine = StateMachine(transport: .tcp, port: 3306, states: [
             State(replies: [ObservedReply(reply: Reply(messages: [message]), count: 5, fields: fields),
                             ObservedReply(reply: Reply(messages: [[0x06, 0, 0, 1, 0x20] + bytes("root\r\n")]), count: 1, fields: echo)],
                   visits: 6, endings: 6),
         ], conversations: 6)
+        machine.requestFraming = LengthFraming(offset: 0, encoding: .binary(width: 3, bigEndian: false), spanStart: 4)
         return ModelFile(toolVersion: "test", machines: [machine])
     }
 
@@ -105,6 +106,7 @@ import Testing
         #expect(text.contains(#""format": "%a, %d %b %Y %H:%M:%S %z""#) && text.contains(#""utcOffsetMinutes": 60"#))
         #expect(text.contains(#""encoding": "u32le""#) && text.contains(#""next": 38"#))
         #expect(text.contains(#""alphabet": "hex""#) && text.contains(#""format": "filetime""#))
+        #expect(text.contains(#""requestFraming": {"encoding": "u24le", "offset": 0, "spanStart": 4}"#))
         #expect(text.contains(#""after": "VVNFUg==""#) && text.contains(#""until": 13"#) && text.contains(#""spanStart": 4"#))
         #expect(try ModelFile.decode(from: Array(text.utf8)) == Self.model)
         func error(_ damaged: String) -> String {
@@ -122,6 +124,11 @@ import Testing
         #expect(error(text.replacingOccurrences(of: #""length": 31"#, with: #""length": 30"#)).contains("takes 31 bytes, not 30"))
         #expect(error(text.replacingOccurrences(of: #""spanStart": 4"#, with: #""spanStart": 40"#)).contains("spanStart 40 lies beyond a message of 11 bytes"))
         #expect(error(text.replacingOccurrences(of: #""until": 13"#, with: #""until": 300"#)).contains("until is a byte"))
+        let framedOnly = ModelFile(toolVersion: "test", machines: [StateMachine(transport: .tcp, port: 3306, requestFraming: Self.model.machines[0].requestFraming)])
+        let framedText = String(decoding: framedOnly.encode(), as: UTF8.self)
+        #expect(try ModelFile.decode(from: Array(framedText.utf8)) == framedOnly)
+        #expect(error(framedText.replacingOccurrences(of: #""formatVersion": 3"#, with: #""formatVersion": 2"#)).contains("requestFraming needs format version 3"))
+        #expect(error(text.replacingOccurrences(of: #""encoding": "u24le", "offset""#, with: #""encoding": "u99le", "offset""#)).contains("unknown number encoding \"u99le\""))
         #expect(ModelRendering.preview(Self.model.machines[0].states[0].replies[1]) == "<length u24le of 4..> hex 01 20 <copy request text after \"USER\" until \"\\r\"> \"\\r\\n\"")
         // The echo is written whatever its length, and the length field counts it.
         var generator = SystemRandomNumberGenerator()

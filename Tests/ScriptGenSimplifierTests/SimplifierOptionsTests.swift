@@ -7,7 +7,7 @@ import Testing
     @Test func parametersRoundTrip() {
         let options = SimplifierOptions { $0.macroclusterThreshold = 0.45; $0.maxAlignedSamples = 300; $0.maxLeadingTokens = 5; $0.maxDistinctValues = 3; $0.minValueShare = 0.1; $0.minValueRequests = 4; $0.minValueCoverage = 0.7; $0.microclusterWindow = 12; $0.minFixedLength = 2; $0.minRowsForShortBinaryFixed = 6; $0.trimPartialTokens = false; $0.relativeLengthSlack = 0.25; $0.minimumLengthSlack = 1; $0.minRequestsToGeneralise = 3; $0.minRequestsForWildcard = 9; $0.generaliseLoneArguments = false; $0.respArguments = false; $0.separateServerCloses = false; $0.maxFanout = 7; $0.maxStates = 99; $0.fanoutThresholdStep = 0.05; $0.minConflictObservations = 5 }
         #expect(SimplifierOptions(parameters: options.parameters) == options)
-        #expect(options.parameters.values.count == 35)  // 21 + 7 context-merging + 7 reply-field parameters
+        #expect(options.parameters.values.count == 36)  // 21 + 7 context-merging + 7 reply-field + 1 request-framing parameters
         #expect(options.parameters.sortedNames.allSatisfy { $0.hasPrefix("simplifier.") })
         // Switches are booleans in the model file.
         #expect(options.parameters["simplifier.trimPartialTokens"] == .flag(false))
