@@ -21,16 +21,28 @@ struct PrefixTree: Sendable {
         var endings = 0
         var serverCloses = 0
         var cutRequests = 0
+        /// The client addresses (text) that observed each reply, at most
+        /// `PrefixTree.maxObserversPerReply` of them.
+        var observers: [Reply: [[UInt8]]] = [:]
 
-        mutating func observe(_ reply: Reply) {
-            if let index = replyIndex[reply] {
+        /// `counting: false` records only the observer (of a reply already counted).
+        mutating func observe(_ reply: Reply, by client: [UInt8]? = nil, counting: Bool = true) {
+            if !counting {
+                // Recorded below only.
+            } else if let index = replyIndex[reply] {
                 replies[index].count += 1
             } else {
                 replyIndex[reply] = replies.count
                 replies.append(ObservedReply(reply: reply, count: 1))
             }
+            if let client, observers[reply, default: []].count < PrefixTree.maxObserversPerReply, !observers[reply, default: []].contains(client) {
+                observers[reply, default: []].append(client)
+            }
         }
     }
+
+    /// Distinct client addresses kept per reply: enough to tell one client from several.
+    static let maxObserversPerReply = 4
 
     /// One client request and the server messages that followed it, until the next request.
     struct Exchange {
@@ -51,7 +63,9 @@ struct PrefixTree: Sendable {
 
     /// `serverClosed`: the server closed right after the conversation's last reply
     /// (`Conversation.serverClosedFirst`), counted with the ending.
-    mutating func add(_ messages: [Message], gapBytes: Int, serverClosed: Bool = false, options: BuilderOptions) {
+    /// `client`: the client's address as text, recorded with each reply it observed (the
+    /// simplifier finds replies that name their client).
+    mutating func add(_ messages: [Message], gapBytes: Int, serverClosed: Bool = false, client: [UInt8]? = nil, options: BuilderOptions) {
         report.conversationsUsed += 1
         states[StateMachine.root].visits += 1
         if messages.isEmpty {
@@ -96,7 +110,7 @@ struct PrefixTree: Sendable {
         if bannerIncomplete { return }
 
         var state = StateMachine.root
-        states[state].observe(Reply(messages: banner))
+        states[state].observe(Reply(messages: banner), by: client)
         var usedMessages = banner.count
         for (number, exchange) in exchanges.enumerated() {
             if number > 0 && exchanges[number - 1].reply.isEmpty { report.consecutiveClientMessages += 1 }
@@ -120,7 +134,7 @@ struct PrefixTree: Sendable {
                 state = target
             }
             states[state].visits += 1
-            states[state].observe(Reply(messages: exchange.reply))
+            states[state].observe(Reply(messages: exchange.reply), by: client)
             usedMessages += 1 + exchange.reply.count
         }
         // A conversation cut at a gap did not end here; it only stops being known here.
@@ -136,6 +150,13 @@ struct PrefixTree: Sendable {
     /// `attributingSimultaneousBanner`), edges by weight then first seen, replies by count then
     /// first seen, states numbered depth-first from the root along that edge order.
     func finished(minBannerShare: Double = BuilderOptions().minBannerShare) -> (machine: StateMachine, report: BuildReport) {
+        let (machine, report, _) = finishedWithObservers(minBannerShare: minBannerShare)
+        return (machine, report)
+    }
+
+    /// `finished()`, plus for each state of the machine the client addresses that observed
+    /// each of its replies.
+    func finishedWithObservers(minBannerShare: Double = BuilderOptions().minBannerShare) -> (machine: StateMachine, report: BuildReport, observers: [[Reply: [[UInt8]]]]) {
         let states = Self.attributingSimultaneousBanner(states, minBannerShare: minBannerShare)
         func sortedEdges(_ state: GrowingState) -> [GrowingEdge] {
             state.edges.enumerated()
@@ -170,7 +191,7 @@ struct PrefixTree: Sendable {
         report.edges = statistics.edges
         report.depth = statistics.depth
         report.largestFanout = statistics.largestFanout
-        return (machine, report)
+        return (machine, report, order.map { states[$0].observers })
     }
 
     /// Client and server may both speak first (SSH: each sends its version line on connect).
@@ -203,11 +224,14 @@ struct PrefixTree: Sendable {
             rewritten.serverCloses = child.serverCloses
             rewritten.cutRequests = child.cutRequests
             for observedReply in child.replies {
+                let clients = child.observers[observedReply.reply] ?? []
                 if let rest = Self.answer(observedReply.reply, withoutLeading: banner.reply) {
                     moved += observedReply.count
                     for _ in 0..<observedReply.count { rewritten.observe(rest) }
+                    for client in clients { rewritten.observe(rest, by: client, counting: false) }
                 } else {
                     for _ in 0..<observedReply.count { rewritten.observe(observedReply.reply) }
+                    for client in clients { rewritten.observe(observedReply.reply, by: client, counting: false) }
                 }
             }
             states[edge.target] = rewritten

@@ -31,7 +31,8 @@ public struct PrefixTreeBuilder: Sendable {
         }
         let key = MachineKey(transport: transport, port: conversation.server.port)
         trees[key, default: PrefixTree(transport: transport, port: key.port)]
-            .add(conversation.messages, gapBytes: conversation.gapBytes, serverClosed: conversation.serverClosedFirst, options: options)
+            .add(conversation.messages, gapBytes: conversation.gapBytes, serverClosed: conversation.serverClosedFirst,
+                 client: Array(conversation.client.address.description.utf8), options: options)
     }
 
     /// Conversations added so far, all ports together.
@@ -42,8 +43,8 @@ public struct PrefixTreeBuilder: Sendable {
     /// Each machine with its report, sorted by transport (tcp first) then port.
     public func results() -> [BuiltMachine] {
         trees.keys.sorted().map { key in
-            let (machine, report) = trees[key]!.finished(minBannerShare: options.minBannerShare)
-            return BuiltMachine(machine: machine, report: report)
+            let (machine, report, observers) = trees[key]!.finishedWithObservers(minBannerShare: options.minBannerShare)
+            return BuiltMachine(machine: machine, report: report, observers: observers)
         }
     }
 
@@ -62,10 +63,15 @@ public struct PrefixTreeBuilder: Sendable {
 public struct BuiltMachine: Hashable, Sendable {
     public var machine: StateMachine
     public var report: BuildReport
+    /// Per state of `machine`, the client addresses (text) that observed each reply (a few
+    /// per reply): what the simplifier needs to find replies that name their client. Not
+    /// part of the model.
+    public var observers: [[Reply: [[UInt8]]]]
 
-    public init(machine: StateMachine, report: BuildReport) {
+    public init(machine: StateMachine, report: BuildReport, observers: [[Reply: [[UInt8]]]] = []) {
         self.machine = machine
         self.report = report
+        self.observers = observers
     }
 }
 

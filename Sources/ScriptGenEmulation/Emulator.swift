@@ -56,6 +56,9 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// This conversation's number among the honeypot's (0 for the first): counter fields grow
     /// with it.
     public let conversationNumber: Int64
+    /// The client's address as text, for replies that name their client (empty: the
+    /// example's address is sent).
+    public var clientAddress: [UInt8] = []
     /// When set, `varyingRanges` collects the ranges of sent bytes that time, counter and
     /// random fields wrote (evaluation masks them).
     public var recordsVaryingRanges = false
@@ -449,7 +452,8 @@ public struct Emulator<Generator: RandomNumberGenerator> {
             for message in reply.reply.messages { send(message, into: &actions) }
             return
         }
-        let context = RenderingContext(request: request, unixNanoseconds: wallClock.now(), conversationNumber: conversationNumber)
+        let context = RenderingContext(request: request, unixNanoseconds: wallClock.now(), conversationNumber: conversationNumber,
+                                       clientAddress: clientAddress)
         var varying: [VaryingRange] = []
         let messages = reply.reply.rendered(reply.fields, context: context, generator: &generator, varying: &varying)
         for (index, message) in messages.enumerated() {

@@ -109,6 +109,7 @@ private struct Replay {
         self.emulator = Emulator(machine: machine, options: options.emulation, seed: seed, wallClock: .fixed(conversation.start.nanoseconds),
                                  conversationNumber: Int64(number - 1))
         emulator.recordsVaryingRanges = true
+        emulator.clientAddress = Array(conversation.client.address.description.utf8)
         self.missRoom = max(0, missRoom)
     }
 

@@ -420,6 +420,8 @@ extension ReplyField {
             } else {
                 source = .request(offset: try object.required("requestOffset", readCount))
             }
+        case "address":
+            source = .clientAddress
         case "length":
             let encoding = try readEncoding(object, json: json, width: length)
             let spanStart = try object.required("spanStart", readCount)

@@ -131,6 +131,8 @@ extension ReplyField {
         case .requestText(let after, let until):
             members["after"] = .string(Base64.encode(after))
             if let until { members["until"] = .integer(Int(until)) }
+        case .clientAddress:
+            break
         case .length(let encoding, let spanStart):
             members["encoding"] = .string(encoding.name)
             members["spanStart"] = .integer(spanStart)

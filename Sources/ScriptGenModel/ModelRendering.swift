@@ -110,6 +110,7 @@ public enum ModelRendering {
         case .request(let offset): "<copy request[\(offset)..<\(offset + field.length)]>"
         case .requestText(let after, let until):
             "<copy request text after \(preview(after, limit: 16))\(until.map { " until \(preview([$0], limit: 4))" } ?? "")>"
+        case .clientAddress: "<client address>"
         case .length(let encoding, let spanStart): "<length \(encoding.name) of \(spanStart)..>"
         case .time(let format): "<time \(format.name)>"
         case .counter(let encoding, let next): "<counter \(encoding.name) from \(next)>"

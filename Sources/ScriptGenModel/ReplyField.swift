@@ -11,6 +11,8 @@ public struct ReplyField: Hashable, Sendable {
         /// command, a host name, a user). Written whatever its length, at most
         /// `ReplyField.maxEchoBytes`.
         case requestText(after: [UInt8], until: UInt8?)
+        /// The client's address as text (`192.0.2.7`), as the server named its client.
+        case clientAddress
         /// The number of bytes of the sent message from `spanStart` (an offset of the example,
         /// moved by the fields before it that changed length) to its end, written after every
         /// other field.
@@ -42,6 +44,7 @@ public struct ReplyField: Hashable, Sendable {
     public var className: String {
         switch source {
         case .request, .requestText: "copy"
+        case .clientAddress: "address"
         case .length: "length"
         case .time: "time"
         case .counter: "counter"
@@ -50,7 +53,7 @@ public struct ReplyField: Hashable, Sendable {
     }
 
     /// Every class, in the order `learn` counts them.
-    public static let classNames = ["copy", "length", "time", "counter", "random"]
+    public static let classNames = ["copy", "address", "length", "time", "counter", "random"]
 
     /// An echo writes at most this many bytes of the request.
     public static let maxEchoBytes = 1024
@@ -60,7 +63,7 @@ public struct ReplyField: Hashable, Sendable {
     /// must be right.
     public var variesByItself: Bool {
         switch source {
-        case .request, .requestText, .length: false
+        case .request, .requestText, .clientAddress, .length: false
         case .time, .counter, .random: true
         }
     }
@@ -190,11 +193,14 @@ public struct RenderingContext: Sendable {
     public var unixNanoseconds: Int64
     /// 0 for the honeypot's first conversation, growing with each one after it.
     public var conversationNumber: Int64
+    /// The client's address as text; empty when unknown (the example's is kept).
+    public var clientAddress: [UInt8]
 
-    public init(request: [UInt8] = [], unixNanoseconds: Int64 = 0, conversationNumber: Int64 = 0) {
+    public init(request: [UInt8] = [], unixNanoseconds: Int64 = 0, conversationNumber: Int64 = 0, clientAddress: [UInt8] = []) {
         self.request = request
         self.unixNanoseconds = unixNanoseconds
         self.conversationNumber = conversationNumber
+        self.clientAddress = clientAddress
     }
 }
 
@@ -237,6 +243,9 @@ extension Reply {
             case .requestText(let after, let until):
                 guard let text = Self.text(of: context.request, after: after, until: until) else { continue }
                 bytes = text
+            case .clientAddress:
+                guard !context.clientAddress.isEmpty else { continue }
+                bytes = context.clientAddress
             case .length:
                 continue
             case .time(let format):

@@ -67,8 +67,9 @@ final class TCPConversation {
             )
             let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now, repeatEndpoints: service.log.repeatsEndpoints)
             service.log.record(record.opened(time: .now()))
-            let emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session),
+            var emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session),
                                     conversationNumber: Int64(number - 1))
+            emulator.clientAddress = Array(source.utf8)
             let conversation = TCPConversation(service: service, source: source, shutdownHandle: shutdownHandle, emulator: emulator, record: record, now: now)
             conversation.perform(conversation.emulator.connect(), on: connection)
             conversation.armTimer(on: connection)

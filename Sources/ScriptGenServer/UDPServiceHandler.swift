@@ -55,8 +55,9 @@ final class UDPServiceHandler: ChannelInboundHandler {
                 )
                 let record = SessionRecord(session: session, endpoints: endpoints, openedAt: now, repeatEndpoints: service.log.repeatsEndpoints)
                 service.log.record(record.opened(time: .now()))
-                let emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session),
+                var emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session),
                                     conversationNumber: Int64(number - 1))
+                emulator.clientAddress = Array(source.utf8)
                 flows[remote] = Flow(emulator: emulator, record: record, source: source, openedAt: now, lastInput: now)
             }
         }

@@ -81,10 +81,12 @@ public struct RespondCommand: ParsableCommand {
         let log = DirectEventWriter(fd: STDERR_FILENO, serializer: eventArguments.serializer)
         let record = SessionRecord(session: "\(RunIdentity.make())-\(getpid())", endpoints: environment, openedAt: MonotonicClock.now(),
                                    repeatEndpoints: log.repeatsEndpoints)
+        // One process per conversation under honeyd: process ids grow from one to the next, so
+        // counter fields do too.
+        var emulator = Emulator(machine: compiled, options: emulation.options, seed: seed, conversationNumber: Int64(getpid()))
+        if environment.sourceAddress != SessionEndpoints.unknownAddress { emulator.clientAddress = Array(environment.sourceAddress.utf8) }
         var responder = Responder(
-            // One process per conversation under honeyd: process ids grow from one to the next,
-            // so counter fields do too.
-            emulator: Emulator(machine: compiled, options: emulation.options, seed: seed, conversationNumber: Int64(getpid())),
+            emulator: emulator,
             record: record,
             options: Responder.Options(
                 transport: transport, idleTimeout: idleTimeout.map { nanoseconds(seconds: $0) },

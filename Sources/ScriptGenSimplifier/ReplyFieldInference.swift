@@ -15,6 +15,8 @@ enum ReplyFieldInference {
         var reply: Reply
         /// The raw state: samples of one raw state answer one request path.
         var rawState: StateID = 0
+        /// The client addresses (text) that observed this reply, a few at most.
+        var clients: [[UInt8]] = []
     }
 
     /// At most this many observations of a state are compared (the first ones, in raw-state
@@ -35,7 +37,8 @@ enum ReplyFieldInference {
         var repliesJoined = 0
     }
 
-    static func inferred(_ machine: StateMachine, raw: StateMachine, stateOfRaw: [StateID?], options: SimplifierOptions) -> Result {
+    static func inferred(_ machine: StateMachine, raw: StateMachine, stateOfRaw: [StateID?], observers: [[Reply: [[UInt8]]]] = [],
+                         options: SimplifierOptions) -> Result {
         var result = Result(machine: machine)
         guard options.replyFields, machine.transport == raw.transport else { return result }
         // In the raw tree each state has one incoming edge, with an exact request.
@@ -53,7 +56,8 @@ enum ReplyFieldInference {
                   let request = incoming[rawState] else { continue }
             for observed in raw.states[rawState].replies where !observed.reply.messages.isEmpty {
                 if samples[state].count < maxSamplesPerState {
-                    samples[state].append(Sample(request: request, reply: observed.reply, rawState: rawState))
+                    let clients = rawState < observers.count ? observers[rawState][observed.reply] ?? [] : []
+                    samples[state].append(Sample(request: request, reply: observed.reply, rawState: rawState, clients: clients))
                 }
             }
         }
@@ -106,8 +110,13 @@ enum ReplyFieldInference {
         let anchors = timeAnchors(in: result.machine)
         // The machine's binary framing, written again where an echo changes a reply's length.
         let framing = framingRules(everySample.flatMap(\.reply.messages), options: options)
+        // Where replies name their client.
+        let addressContexts = clientAddressContexts(Array(samples.joined()), options: options)
         for state in result.machine.states.indices {
             var replies = result.machine.states[state].replies
+            if !addressContexts.isEmpty {
+                for index in replies.indices { replies[index].fields = clientAddresses(addressContexts, in: replies[index]) }
+            }
             if !anchors.isEmpty {
                 for index in replies.indices { replies[index].fields = anchoredTimes(anchors, in: replies[index]) }
             }

@@ -13,14 +13,17 @@ public enum Simplifier {
     /// The simplified machine and what was done. States are numbered depth-first from the root
     /// along the edge order (heaviest first), like the builder's, so every subtree is a
     /// contiguous range.
-    public static func simplify(_ machine: StateMachine, options: SimplifierOptions = SimplifierOptions()) -> (StateMachine, SimplificationReport) {
-        let result = simplifyTracing(machine, options: options)
+    /// `observers`: per raw state, the client addresses that observed each reply
+    /// (`BuiltMachine.observers`), for replies that name their client.
+    public static func simplify(_ machine: StateMachine, options: SimplifierOptions = SimplifierOptions(),
+                                observers: [[Reply: [[UInt8]]]] = []) -> (StateMachine, SimplificationReport) {
+        let result = simplifyTracing(machine, options: options, observers: observers)
         return (result.machine, result.report)
     }
 
     /// `simplify`, plus for every raw state the simplified state it was merged into (nil for
     /// raw states behind edges cut by `maxStates`).
-    static func simplifyTracing(_ machine: StateMachine, options: SimplifierOptions) -> (machine: StateMachine, report: SimplificationReport, stateOfRaw: [StateID?]) {
+    static func simplifyTracing(_ machine: StateMachine, options: SimplifierOptions, observers: [[Reply: [[UInt8]]]] = []) -> (machine: StateMachine, report: SimplificationReport, stateOfRaw: [StateID?]) {
         let rawStatistics = machine.statistics
         var report = SimplificationReport(transport: machine.transport, port: machine.port, rawStates: rawStatistics.states, rawEdges: rawStatistics.edges)
         guard !machine.states.isEmpty else {
@@ -81,7 +84,7 @@ public enum Simplifier {
             result = variadic.machine
             report.respVariadicEdgesAdded = variadic.count
         }
-        let fields = ReplyFieldInference.inferred(result, raw: machine, stateOfRaw: stateOfRaw, options: options)
+        let fields = ReplyFieldInference.inferred(result, raw: machine, stateOfRaw: stateOfRaw, observers: observers, options: options)
         result = fields.machine
         if options.requestFraming, machine.transport == .tcp {
             let requests = machine.states.flatMap { $0.edges.compactMap(\.pattern.exactBytes) }.filter { !$0.isEmpty }

@@ -70,7 +70,7 @@ enum Learning {
                 continue
             }
             if let options = settings.simplifierOptions {
-                let (machine, report) = Simplifier.simplify(item.machine, options: options)
+                let (machine, report) = Simplifier.simplify(item.machine, options: options, observers: item.observers)
                 kept.append(LearnedMachine(machine: machine, buildReport: item.report, simplification: report))
             } else {
                 kept.append(LearnedMachine(machine: item.machine, buildReport: item.report, simplification: nil))

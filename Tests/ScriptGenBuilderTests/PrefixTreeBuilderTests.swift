@@ -226,3 +226,19 @@ private func edge(_ text: String, weight: Int, to target: StateID) -> Edge {
         #expect(try ModelFile.decode(from: model.encode()) == model)
     }
 }
+
+/// Who observed each reply: the client addresses the simplifier reads to find replies that
+/// name their client.
+@Suite struct ReplyObserverTests {
+    @Test func eachReplyKeepsTheAddressesOfItsClients() throws {
+        var second = ftpConversations[1]
+        second.client = Endpoint(address: .v4(0x0A00_0009), port: 2)
+        let built = try #require(PrefixTreeBuilder.build([ftpConversations[0], second, ftpConversations[2]]).first)
+        #expect(built.observers.count == built.machine.states.count)
+        // The banner was seen by both addresses, each once, in the order they came.
+        #expect(built.observers[StateMachine.root][Reply(messages: [Array("220 FTP ready\r\n".utf8)])] == [Array("10.0.0.2".utf8), Array("10.0.0.9".utf8)])
+        // The refusal only by the second.
+        let refusal = try #require(built.machine.states.firstIndex { $0.replies.contains { $0.reply.messages == [Array("530 Denied\r\n".utf8)] } })
+        #expect(built.observers[refusal][Reply(messages: [Array("530 Denied\r\n".utf8)])] == [Array("10.0.0.9".utf8)])
+    }
+}

@@ -91,10 +91,11 @@ import Testing
         let echo = [
             ReplyField(message: 0, offset: 0, length: 3, source: .length(.binary(width: 3, bigEndian: false), spanStart: 4)),
             ReplyField(message: 0, offset: 5, length: 4, source: .requestText(after: bytes("USER"), until: 0x0D)),
+            ReplyField(message: 0, offset: 12, length: 9, source: .clientAddress),
         ]
         var machine = StateMachine(transport: .tcp, port: 3306, states: [
             State(replies: [ObservedReply(reply: Reply(messages: [message]), count: 5, fields: fields),
-                            ObservedReply(reply: Reply(messages: [[0x06, 0, 0, 1, 0x20] + bytes("root\r\n")]), count: 1, fields: echo)],
+                            ObservedReply(reply: Reply(messages: [[0x12, 0, 0, 1, 0x20] + bytes("root\r\n[127.0.0.1]")]), count: 1, fields: echo)],
                   visits: 6, endings: 6),
         ], conversations: 6)
         machine.requestFraming = LengthFraming(offset: 0, encoding: .binary(width: 3, bigEndian: false), spanStart: 4)
@@ -122,19 +123,24 @@ import Testing
         #expect(error(text.replacingOccurrences(of: #""alphabet": "hex""#, with: #""alphabet": "runes""#)).contains("unknown alphabet \"runes\""))
         #expect(error(text.replacingOccurrences(of: #""utcOffsetMinutes": 60"#, with: #""utcOffsetMinutes": 1440"#)).contains("a day or more"))
         #expect(error(text.replacingOccurrences(of: #""length": 31"#, with: #""length": 30"#)).contains("takes 31 bytes, not 30"))
-        #expect(error(text.replacingOccurrences(of: #""spanStart": 4"#, with: #""spanStart": 40"#)).contains("spanStart 40 lies beyond a message of 11 bytes"))
+        #expect(error(text.replacingOccurrences(of: #""spanStart": 4"#, with: #""spanStart": 40"#)).contains("spanStart 40 lies beyond a message of 22 bytes"))
+        #expect(text.contains(#""class": "address""#))
         #expect(error(text.replacingOccurrences(of: #""until": 13"#, with: #""until": 300"#)).contains("until is a byte"))
         let framedOnly = ModelFile(toolVersion: "test", machines: [StateMachine(transport: .tcp, port: 3306, requestFraming: Self.model.machines[0].requestFraming)])
         let framedText = String(decoding: framedOnly.encode(), as: UTF8.self)
         #expect(try ModelFile.decode(from: Array(framedText.utf8)) == framedOnly)
         #expect(error(framedText.replacingOccurrences(of: #""formatVersion": 3"#, with: #""formatVersion": 2"#)).contains("requestFraming needs format version 3"))
         #expect(error(text.replacingOccurrences(of: #""encoding": "u24le", "offset""#, with: #""encoding": "u99le", "offset""#)).contains("unknown number encoding \"u99le\""))
-        #expect(ModelRendering.preview(Self.model.machines[0].states[0].replies[1]) == "<length u24le of 4..> hex 01 20 <copy request text after \"USER\" until \"\\r\"> \"\\r\\n\"")
+        #expect(ModelRendering.preview(Self.model.machines[0].states[0].replies[1]) == "<length u24le of 4..> hex 01 20 <copy request text after \"USER\" until \"\\r\"> \"\\r\\n[\" <client address> \"]\"")
         // The echo is written whatever its length, and the length field counts it.
         var generator = SystemRandomNumberGenerator()
         let reply = Self.model.machines[0].states[0].replies[1]
-        #expect(reply.reply.rendered(reply.fields, context: RenderingContext(request: bytes("USER administrator\r\n")), generator: &generator)
-            == [[0x11, 0, 0, 1, 0x20] + bytes(" administrator\r\n")])
+        #expect(reply.reply.rendered(reply.fields, context: RenderingContext(request: bytes("USER administrator\r\n"), clientAddress: bytes("192.0.2.77")),
+                                     generator: &generator)
+            == [[0x1D, 0, 0, 1, 0x20] + bytes(" administrator\r\n[192.0.2.77]")])
+        // No client address known: the example's stays.
+        #expect(reply.reply.rendered(reply.fields, context: RenderingContext(request: bytes("USER root\r\n")), generator: &generator)
+            == [[0x13, 0, 0, 1, 0x20] + bytes(" root\r\n[127.0.0.1]")])
         #expect(ModelRendering.preview(Self.model.machines[0].states[0].replies[0])
             == "<time %a, %d %b %Y %H:%M:%S %z> \"|\" <counter u32le from 38> \"|\" <random 4 hex> \"|\" <time filetime>")
     }

@@ -162,4 +162,20 @@ import Testing
         let rendered = group[0].reply.rendered(fields, context: RenderingContext(request: Self.denied("intruder").request), generator: &generator)
         #expect(rendered == Self.denied("intruder").reply.messages)
     }
+
+    @Test func repliesThatNameTheirClientGetItsAddress() {
+        func greeting(_ client: String, name: String = "x") -> Sample {
+            Sample(request: bytes("EHLO \(name)\r\n"), reply: Reply(messages: [bytes("250 Hello \(name) [\(client)]\r\n")]), clients: [bytes(client)])
+        }
+        let group = [greeting("127.0.0.2"), greeting("127.0.0.3"), greeting("10.1.2.3")]
+        let contexts = ReplyFieldInference.clientAddressContexts(group, options: SimplifierOptions())
+        #expect(contexts == [bytes(" [")])
+        let other = ObservedReply(reply: Reply(messages: [bytes("250 Hello longer.name [192.168.100.200]\r\n")]), count: 1)
+        #expect(ReplyFieldInference.clientAddresses(contexts, in: other) == [ReplyField(message: 0, offset: 23, length: 15, source: .clientAddress)])
+        // One client only: an address that happens to be in every reply is not the client's.
+        #expect(ReplyFieldInference.clientAddressContexts([greeting("127.0.0.2"), greeting("127.0.0.2"), greeting("127.0.0.2")], options: SimplifierOptions()).isEmpty)
+        // Part of a longer number is no address: `[127.0.0.25` holds `127.0.0.2`.
+        let partial = Sample(request: [], reply: Reply(messages: [bytes("id [127.0.0.25]")]), clients: [bytes("127.0.0.2")])
+        #expect(ReplyFieldInference.clientAddressContexts([partial, greeting("127.0.0.3"), greeting("127.0.0.4")], options: SimplifierOptions()).isEmpty)
+    }
 }
