@@ -24,7 +24,8 @@ import ScriptGenModel
 ///    and gets compatible replies does not depend on history (`NOOP`, `PWD`, `TYPE I`); it is
 ///    added as a self-loop to every context that has no command unifying with it (while the
 ///    context has fewer than `maxFanout` commands), with weight 0: no training conversation
-///    took it there.
+///    took it there. Each such loop is a state of its own in step 5, so they are added, the
+///    most taken command first, only while the machine stays no larger than the raw tree.
 /// 5. **Moore form.** The model puts replies on states, so each command becomes one state (its
 ///    target context's edges, its own pooled replies), the root its own. Edge weights count
 ///    the context's training traffic, so all states of a context share one edge table.
@@ -63,6 +64,8 @@ struct ContextMerger {
     }
 
     let tree: StateMachine
+    /// The merged machine has at most this many states (the raw tree's).
+    let maxStates: Int
     let options: SimplifierOptions
     let compatibility: ReplyCompatibility
 
@@ -73,8 +76,9 @@ struct ContextMerger {
     private var evidence = 0
 
     /// `incoming[t]`: the training requests of the tree edge leading to state `t`.
-    init(tree: StateMachine, incoming: [[[UInt8]]], options: SimplifierOptions) {
+    init(tree: StateMachine, incoming: [[[UInt8]]], maxStates: Int, options: SimplifierOptions) {
         self.tree = tree
+        self.maxStates = maxStates
         self.options = options
         self.compatibility = ReplyCompatibility(binarySimilarity: options.mergeBinaryReplySimilarity, minConflictObservations: options.minConflictObservations)
         parent = Array(tree.states.indices)
@@ -307,18 +311,30 @@ struct ContextMerger {
                     || (find(command.members[0]) == context && compatibility.defaultsCompatible(group.replies, command.replies))
             }
         }
+        // Each shared command becomes a state of every context it joins (step 5): never more
+        // than `maxStates` in all, so merging never grows the machine past the raw tree. The
+        // most taken commands first (weight, then first seen), each into every context that
+        // lacks it.
+        var room = maxStates - 1 - contexts.reduce(0) { $0 + commands[$1].count }
+        let ranked = independent.enumerated().sorted { (weight(of: $0.element), $1.offset) > (weight(of: $1.element), $0.offset) }.map(\.element)
         var added = 0
-        for context in contexts {
-            for group in independent where commands[context].count < max(1, options.maxFanout) {
+        for group in ranked {
+            for context in contexts where room > 0 && commands[context].count < max(1, options.maxFanout) {
                 guard !commands[context].contains(where: { unifies($0, group) }) else { continue }
                 var shared = group
                 shared.members = []
                 shared.isShared = true
                 commands[context].append(shared)
                 added += shared.patterns.count
+                room -= 1
             }
         }
         return added
+    }
+
+    /// The tree visits behind a command: how often training took it.
+    private func weight(of command: Command) -> Int {
+        command.members.reduce(0) { $0 + tree.states[$1].visits }
     }
 
     /// Step 5: one state per command plus the root; numbered depth-first along edge order.

@@ -110,7 +110,8 @@ public enum Simplifier {
                 if !incoming[target].contains(request) { incoming[target].append(request) }
             }
         }
-        var merger = ContextMerger(tree: tree, incoming: incoming, options: options)
+        // Never larger than the raw tree: no simplification grows a machine.
+        var merger = ContextMerger(tree: tree, incoming: incoming, maxStates: raw.states.count, options: options)
         guard let merged = merger.run() else {
             report.contextMergingSkipped = true
             return nil
