@@ -59,12 +59,13 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// The client's address as text, for replies that name their client (empty: the
     /// example's address is sent).
     public var clientAddress: [UInt8] = []
-    /// When set, `varyingRanges` collects the ranges of sent bytes that time, counter and
-    /// random fields wrote (evaluation masks them).
-    public var recordsVaryingRanges = false
-    /// Offsets into all bytes sent so far (every `.send`, in order) written by time, counter
-    /// and random fields; filled only while `recordsVaryingRanges` is set.
-    public private(set) var varyingRanges: [Range<Int>] = []
+    /// When set, `fieldRanges` collects where reply fields were written (evaluation compares
+    /// answers around them).
+    public var recordsFieldRanges = false
+    /// Offsets into all bytes sent so far (every `.send`, in order) that reply fields wrote,
+    /// in order, each with whether the real server varies it by itself; filled only while
+    /// `recordsFieldRanges` is set.
+    public private(set) var fieldRanges: [(range: Range<Int>, variesByItself: Bool)] = []
     /// Bytes of all `.send` actions so far.
     public private(set) var sentByteCount = 0
 
@@ -454,12 +455,12 @@ public struct Emulator<Generator: RandomNumberGenerator> {
         }
         let context = RenderingContext(request: request, unixNanoseconds: wallClock.now(), conversationNumber: conversationNumber,
                                        clientAddress: clientAddress)
-        var varying: [VaryingRange] = []
-        let messages = reply.reply.rendered(reply.fields, context: context, generator: &generator, varying: &varying)
+        var written: [RenderedField] = []
+        let messages = reply.reply.rendered(reply.fields, context: context, generator: &generator, written: &written)
         for (index, message) in messages.enumerated() {
-            if recordsVaryingRanges {
-                for field in varying where field.message == index {
-                    varyingRanges.append((sentByteCount + field.range.lowerBound)..<(sentByteCount + field.range.upperBound))
+            if recordsFieldRanges {
+                for field in written where field.message == index {
+                    fieldRanges.append(((sentByteCount + field.range.lowerBound)..<(sentByteCount + field.range.upperBound), field.variesByItself))
                 }
             }
             send(message, into: &actions)

@@ -17,6 +17,11 @@ public struct EvaluationMetrics: Hashable, Sendable {
     /// Compared answers equal to the real server's outside the bytes the model's time,
     /// counter and random fields wrote (`ResponseComparison.isEquivalent`; exact ones included).
     public var equivalentResponses = 0
+    /// Compared answers whose real answer fits the reply the model chose: equal outside every
+    /// field it wrote (`ResponseComparison.fitsTemplate`); the rest chose another reply.
+    public var templateResponses = 0
+    /// …of them, the equivalent ones: the fields came out right.
+    public var equivalentTemplateResponses = 0
     /// Sum of the similarities (0...1) of the compared answers.
     public var responseSimilaritySum = 0.0
     /// Conversations by the 1-based number of their first unmatched request. Completed
@@ -38,6 +43,8 @@ public struct EvaluationMetrics: Hashable, Sendable {
         comparedResponses += other.comparedResponses
         exactResponses += other.exactResponses
         equivalentResponses += other.equivalentResponses
+        templateResponses += other.templateResponses
+        equivalentTemplateResponses += other.equivalentTemplateResponses
         responseSimilaritySum += other.responseSimilaritySum
         divergenceDepth.merge(other.divergenceDepth, uniquingKeysWith: +)
     }

@@ -36,6 +36,8 @@ extension EvaluationMetrics {
             ("comparedResponses", String(comparedResponses)),
             ("exactResponses", String(exactResponses)),
             ("equivalentResponses", String(equivalentResponses)),
+            ("templateResponses", String(templateResponses)),
+            ("equivalentTemplateResponses", String(equivalentTemplateResponses)),
             ("meanResponseSimilarity", JSONText.number(meanResponseSimilarity)),
             ("divergenceDepth", JSONText.object(histogram)),
         ]

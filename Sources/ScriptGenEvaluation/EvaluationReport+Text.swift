@@ -7,12 +7,12 @@ extension EvaluationReport {
     /// A readable table: one row per port and the total, with percentages, then the divergence
     /// histogram and the unmodelled ports. Ends with a newline.
     public func table() -> String {
-        var rows: [[String]] = [["port", "conversations", "requests", "matched", "completed", "exact answers", "equivalent", "similarity"]]
+        var rows: [[String]] = [["port", "conversations", "requests", "matched", "completed", "exact answers", "equivalent", "fields right", "similarity"]]
         for port in ports {
             rows.append(Self.row(label: "\(port.transport.rawValue)/\(port.port)", port.metrics))
         }
         rows.append(Self.row(label: "total", total))
-        var lines = Self.align(rows, rightAligned: 1...7)
+        var lines = Self.align(rows, rightAligned: 1...8)
         lines.append("")
         lines.append("divergence (number of the first unmatched request: conversations)")
         for port in ports {
@@ -60,6 +60,7 @@ extension EvaluationReport {
             "\(metrics.completedConversations) (\(percent(metrics.completedConversations, of: metrics.conversations)))",
             "\(metrics.exactResponses)/\(metrics.comparedResponses) (\(percent(metrics.exactResponses, of: metrics.comparedResponses)))",
             "\(metrics.equivalentResponses) (\(percent(metrics.equivalentResponses, of: metrics.comparedResponses)))",
+            "\(metrics.equivalentTemplateResponses)/\(metrics.templateResponses) (\(percent(metrics.equivalentTemplateResponses, of: metrics.templateResponses)))",
             metrics.meanResponseSimilarity.map { decimal($0, places: 3) } ?? "-",
         ]
     }

@@ -108,7 +108,7 @@ private struct Replay {
         // Time fields are written at the moment the real server answered (see `answerTime`).
         self.emulator = Emulator(machine: machine, options: options.emulation, seed: seed, wallClock: .fixed(conversation.start.nanoseconds),
                                  conversationNumber: Int64(number - 1))
-        emulator.recordsVaryingRanges = true
+        emulator.recordsFieldRanges = true
         emulator.clientAddress = Array(conversation.client.address.description.utf8)
         self.missRoom = max(0, missRoom)
     }
@@ -206,12 +206,17 @@ private struct Replay {
     /// `sentBefore`: the emulator's `sentByteCount` before the answer, to find its varying
     /// ranges.
     private mutating func compare(real: [UInt8], emulated: [UInt8], sentBefore: Int) {
-        let varying = emulator.varyingRanges.reversed().prefix { $0.lowerBound >= sentBefore }
-            .map { ($0.lowerBound - sentBefore)..<($0.upperBound - sentBefore) }
-        let comparison = ResponseComparison(real: real, emulated: emulated, varying: varying, prefixBytes: options.similarityPrefixBytes)
+        let fields = emulator.fieldRanges.reversed().prefix { $0.range.lowerBound >= sentBefore }
+            .map { (range: ($0.range.lowerBound - sentBefore)..<($0.range.upperBound - sentBefore), variesByItself: $0.variesByItself) }
+        let comparison = ResponseComparison(real: real, emulated: emulated, varying: fields.filter(\.variesByItself).map(\.range),
+                                            fields: fields.map(\.range), prefixBytes: options.similarityPrefixBytes)
         metrics.comparedResponses += 1
         if comparison.isExact { metrics.exactResponses += 1 }
         if comparison.isEquivalent { metrics.equivalentResponses += 1 }
+        if comparison.fitsTemplate {
+            metrics.templateResponses += 1
+            if comparison.isEquivalent { metrics.equivalentTemplateResponses += 1 }
+        }
         metrics.responseSimilaritySum += comparison.similarity
     }
 

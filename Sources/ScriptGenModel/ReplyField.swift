@@ -204,27 +204,30 @@ public struct RenderingContext: Sendable {
     }
 }
 
-/// A range of a rendered message that the real server varies by itself (`variesByItself`).
-public struct VaryingRange: Hashable, Sendable {
+/// Where a field was written in a rendered reply.
+public struct RenderedField: Hashable, Sendable {
     public var message: Int
     public var range: Range<Int>
+    /// The field's class is one the real server varies by itself (`ReplyField.variesByItself`).
+    public var variesByItself: Bool
 
-    public init(message: Int, range: Range<Int>) {
+    public init(message: Int, range: Range<Int>, variesByItself: Bool) {
         self.message = message
         self.range = range
+        self.variesByItself = variesByItself
     }
 }
 
 extension Reply {
     /// The messages with `fields` filled in for `context`. A copy whose source lies beyond the
-    /// request (a shorter request than any observed) keeps the example bytes. `varying`
-    /// receives the ranges written from time, counters and randomness.
+    /// request (a shorter request than any observed) keeps the example bytes. `written`
+    /// receives where each field was written, in order.
     public func rendered<Generator: RandomNumberGenerator>(
-        _ fields: [ReplyField], context: RenderingContext, generator: inout Generator, varying: inout [VaryingRange]
+        _ fields: [ReplyField], context: RenderingContext, generator: inout Generator, written output: inout [RenderedField]
     ) -> [[UInt8]] {
         guard !fields.isEmpty else { return messages }
         var messages = messages
-        var written: [VaryingRange] = []
+        var written: [RenderedField] = []
         // Per message, the fields that changed length: (example offset where they ended, growth).
         var growth = [[(end: Int, delta: Int)]](repeating: [], count: messages.count)
         func moved(_ offset: Int, in message: Int) -> Int {
@@ -263,7 +266,7 @@ extension Reply {
                     written[index].range = (written[index].range.lowerBound + shift)..<(written[index].range.upperBound + shift)
                 }
             }
-            if field.variesByItself { written.append(VaryingRange(message: field.message, range: field.offset..<(field.offset + bytes.count))) }
+            written.append(RenderedField(message: field.message, range: field.offset..<(field.offset + bytes.count), variesByItself: field.variesByItself))
         }
         for field in fields where messages.indices.contains(field.message) {
             guard case .length(let encoding, let spanStart) = field.source else { continue }
@@ -272,8 +275,9 @@ extension Reply {
             guard case .binary(let width, _) = encoding, width == field.length, offset >= 0, offset + width <= messages[field.message].count,
                   start >= 0, start <= messages[field.message].count else { continue }
             messages[field.message].replaceSubrange(offset..<(offset + width), with: encoding.bytes(Int64(messages[field.message].count - start)))
+            written.insert(RenderedField(message: field.message, range: offset..<(offset + width), variesByItself: false), at: 0)
         }
-        varying += written.reversed()
+        output += written.reversed()
         return messages
     }
 
@@ -286,10 +290,10 @@ extension Reply {
         return Array(rest[..<end].prefix(ReplyField.maxEchoBytes))
     }
 
-    /// `rendered(_:context:generator:varying:)` without the ranges.
+    /// `rendered(_:context:generator:written:)` without the ranges.
     public func rendered<Generator: RandomNumberGenerator>(_ fields: [ReplyField], context: RenderingContext, generator: inout Generator) -> [[UInt8]] {
-        var varying: [VaryingRange] = []
-        return rendered(fields, context: context, generator: &generator, varying: &varying)
+        var written: [RenderedField] = []
+        return rendered(fields, context: context, generator: &generator, written: &written)
     }
 
     private static func randomBytes<Generator: RandomNumberGenerator>(_ count: Int, of alphabet: RandomAlphabet, generator: inout Generator) -> [UInt8] {

@@ -8,7 +8,8 @@ import Testing
 
     static let metricKeys: Set<String> = [
         "conversations", "requests", "matchedRequests", "completedConversations",
-        "comparedResponses", "exactResponses", "equivalentResponses", "meanResponseSimilarity", "divergenceDepth",
+        "comparedResponses", "exactResponses", "equivalentResponses", "templateResponses", "equivalentTemplateResponses",
+        "meanResponseSimilarity", "divergenceDepth",
     ]
 
     static let report: EvaluationReport = {

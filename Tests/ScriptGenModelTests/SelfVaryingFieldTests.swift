@@ -49,15 +49,15 @@ import Testing
             ReplyField(message: 0, offset: 40, length: 8, source: .time(.filetime)),
         ]
         var generator = Counting()
-        var varying: [VaryingRange] = []
+        var written: [RenderedField] = []
         let now = (Self.friday + 3600) * 1_000_000_000 + 500
         let rendered = Reply(messages: [message]).rendered(fields, context: RenderingContext(unixNanoseconds: now, conversationNumber: 2),
-                                                           generator: &generator, varying: &varying)
+                                                           generator: &generator, written: &written)
         let filetime = UInt64((Self.friday + 3600) * 10_000_000 + TimeFormat.filetimeOfUnixEpoch) + 5
         let filetimeBytes = (0..<8).map { UInt8(truncatingIfNeeded: filetime >> (8 * UInt64($0))) }
         // Multiply-high of 16 by the draws 0x0101…01 × k (k = 1…4) is 0: the digit "0".
         #expect(rendered == [bytes("Fri, 27 Nov 2026 01:07:06 GMT|") + [0x28, 0x00, 0x00, 0x00] + bytes("|0000|") + filetimeBytes])
-        #expect(varying.map(\.range) == [0..<29, 30..<34, 35..<39, 40..<48])
+        #expect(written.map(\.range) == [0..<29, 30..<34, 35..<39, 40..<48] && written.allSatisfy(\.variesByItself))
         // A fresh draw: another nonce, the same date and counter.
         var other = SystemRandomNumberGenerator()
         let again = Reply(messages: [message]).rendered(fields, context: RenderingContext(unixNanoseconds: now, conversationNumber: 2), generator: &other)
