@@ -6,6 +6,9 @@ public struct CompiledMachine: Hashable, Sendable {
     public let machine: StateMachine
     /// `patterns[state][edge]` is the compiled pattern of `machine.states[state].edges[edge]`.
     public let patterns: [[CompiledPattern]]
+    /// Some reply names its client (`ReplyField.Source.clientAddress`): drivers pass the
+    /// client's address only then.
+    public let namesClient: Bool
 
     /// Fails when the machine has no root state or an edge points outside `states`.
     public init(_ machine: StateMachine) throws(InvalidMachineError) {
@@ -16,6 +19,9 @@ public struct CompiledMachine: Hashable, Sendable {
             }
         }
         self.machine = machine
+        self.namesClient = machine.states.contains { state in
+            state.replies.contains { reply in reply.fields.contains { $0.source == .clientAddress } }
+        }
         // States of a merged context share one edge table (the same array storage, as the
         // model reader and the simplifier make them): compiled once, stored once. Keyed by the
         // storage, not the contents: hashing every state's table cost more than compiling.

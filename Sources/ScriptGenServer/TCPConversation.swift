@@ -69,7 +69,7 @@ final class TCPConversation {
             service.log.record(record.opened(time: .now()))
             var emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session),
                                     conversationNumber: Int64(number - 1))
-            emulator.clientAddress = Array(source.utf8)
+            if service.port.machine.namesClient { emulator.clientAddress = Array(source.utf8) }
             let conversation = TCPConversation(service: service, source: source, shutdownHandle: shutdownHandle, emulator: emulator, record: record, now: now)
             conversation.perform(conversation.emulator.connect(), on: connection)
             conversation.armTimer(on: connection)

@@ -57,7 +57,7 @@ final class UDPServiceHandler: ChannelInboundHandler {
                 service.log.record(record.opened(time: .now()))
                 var emulator = Emulator(machine: service.port.machine, options: service.emulation, seed: service.generatorSeed(session: session),
                                     conversationNumber: Int64(number - 1))
-                emulator.clientAddress = Array(source.utf8)
+                if service.port.machine.namesClient { emulator.clientAddress = Array(source.utf8) }
                 flows[remote] = Flow(emulator: emulator, record: record, source: source, openedAt: now, lastInput: now)
             }
         }

@@ -101,9 +101,8 @@ extension ReplyFieldInference {
 
     /// Whether `offset` falls between two letters or digits of `bytes` (`Hel|lo`): an echo
     /// that begins or ends there is letters agreeing by chance.
-    private static func splitsAWord(_ bytes: [UInt8], at offset: Int) -> Bool {
-        func isWordByte(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
-        return offset > 0 && offset < bytes.count && isWordByte(bytes[offset - 1]) && isWordByte(bytes[offset])
+    static func splitsAWord(_ bytes: [UInt8], at offset: Int) -> Bool {
+        offset > 0 && offset < bytes.count && PatternBuilder.isWordByte(bytes[offset - 1]) && PatternBuilder.isWordByte(bytes[offset])
     }
 
     /// Binary length fields of the machine's framing: at one offset (below
@@ -148,11 +147,11 @@ extension ReplyFieldInference {
                 return true
             }) else { continue }
             for rule in rules where rule.holds(in: message) {
-                guard !fields.contains(where: { $0.message == index && $0.offset < rule.offset + rule.width && rule.offset < $0.offset + $0.length }) else { continue }
+                guard !fields.covers(rule.offset..<(rule.offset + rule.width), in: index) else { continue }
                 fields.append(ReplyField(message: index, offset: rule.offset, length: rule.width, source: .length(rule.encoding, spanStart: rule.spanStart)))
             }
         }
-        return fields.sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
+        return fields.inPositionOrder
     }
 }
 
@@ -206,12 +205,12 @@ extension ReplyFieldInference {
                     let isIPv4 = token.count >= 7 && token.filter { $0 == UInt8(ascii: ".") }.count == 3 && token.allSatisfy { $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0) }
                     let isIPv6 = token.count >= 2 && token.contains(UInt8(ascii: ":"))
                     guard isIPv4 || isIPv6, !isAddressByte(at: end, in: message),
-                          !fields.contains(where: { $0.message == index && $0.offset < end && found.upperBound < $0.offset + $0.length }) else { continue }
+                          !fields.covers(found.upperBound..<end, in: index) else { continue }
                     fields.append(ReplyField(message: index, offset: found.upperBound, length: token.count, source: .clientAddress))
                 }
             }
         }
-        return fields.sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
+        return fields.inPositionOrder
     }
 
     /// Digits, hex letters, `.` and `:`: bytes of an address's text.

@@ -99,9 +99,9 @@ enum ReplyFieldInference {
                 let ofShape = fieldsOfShape[shape] ?? []
                 let ofCount = (fieldsOfCount[messages.count] ?? []).filter { field in
                     field.offset + field.length <= messages[field.message].count
-                        && !ofShape.contains { $0.message == field.message && $0.offset < field.offset + field.length && field.offset < $0.offset + $0.length }
+                        && !ofShape.covers(field.offset..<(field.offset + field.length), in: field.message)
                 }
-                replies[index].fields = (ofShape + ofCount).sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
+                replies[index].fields = (ofShape + ofCount).inPositionOrder
             }
             result.machine.states[state].replies = replies
         }
@@ -173,14 +173,14 @@ enum ReplyFieldInference {
                     let range = found.upperBound..<(found.upperBound + anchor.layout.length)
                     guard range.upperBound <= message.count, let parsed = anchor.layout.parse(message, at: range.lowerBound),
                           parsed.utcOffsetMinutes == anchor.utcOffsetMinutes,
-                          !fields.contains(where: { $0.message == index && $0.offset < range.upperBound && range.lowerBound < $0.offset + $0.length })
+                          !fields.covers(range, in: index)
                     else { continue }
                     fields.append(ReplyField(message: index, offset: range.lowerBound, length: range.count,
                                              source: .time(.text(anchor.layout, utcOffsetMinutes: anchor.utcOffsetMinutes))))
                 }
             }
         }
-        return fields.sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
+        return fields.inPositionOrder
     }
 
     /// Replies equal outside their (equal) fields become one, the first kept as the example,
@@ -220,9 +220,9 @@ enum ReplyFieldInference {
     static func inferredFields(_ group: [Sample], selfVarying: Bool = false, options: SimplifierOptions) -> [ReplyField] {
         guard group.count >= max(1, options.minFieldObservations) else { return [] }
         let fixed = copyFields(in: group, options: options)
-        let copies = (fixed + echoFields(in: group, besides: fixed, options: options)).sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
+        let copies = (fixed + echoFields(in: group, besides: fixed, options: options)).inPositionOrder
         guard selfVarying else { return copies }
-        return (copies + selfVaryingFields(in: group, besides: copies, options: options)).sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
+        return (copies + selfVaryingFields(in: group, besides: copies, options: options)).inPositionOrder
     }
 
     /// The copy fields of replies of one number of messages, over the bytes all of them have:
@@ -303,14 +303,9 @@ enum ReplyFieldInference {
     /// A copy of text begins and ends where words do, in every sample: part of a word copied
     /// (` cli` of `client.example.org`) is chance agreement of a few letters, not a copy.
     private static func endsAtWordBoundaries(_ range: Range<Int>, message: Int, in group: [Sample]) -> Bool {
-        func isWordByte(_ byte: UInt8) -> Bool {
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-        }
-        return group.allSatisfy { sample in
+        group.allSatisfy { sample in
             let bytes = sample.reply.messages[message]
-            let startsInsideAWord = range.lowerBound > 0 && isWordByte(bytes[range.lowerBound - 1]) && isWordByte(bytes[range.lowerBound])
-            let endsInsideAWord = range.upperBound < bytes.count && isWordByte(bytes[range.upperBound - 1]) && isWordByte(bytes[range.upperBound])
-            return !startsInsideAWord && !endsInsideAWord
+            return !splitsAWord(bytes, at: range.lowerBound) && !splitsAWord(bytes, at: range.upperBound)
         }
     }
 
@@ -338,5 +333,17 @@ enum ReplyFieldInference {
             if matches, best.map({ abs(source - run.lowerBound) < abs($0 - run.lowerBound) }) ?? true { best = source }
         }
         return best
+    }
+}
+
+extension [ReplyField] {
+    /// Sorted by message, then offset: the order a reply's fields are kept in.
+    var inPositionOrder: [ReplyField] {
+        sorted { ($0.message, $0.offset) < ($1.message, $1.offset) }
+    }
+
+    /// Whether a field of message `message` overlaps `range`.
+    func covers(_ range: Range<Int>, in message: Int) -> Bool {
+        contains { $0.message == message && $0.offset < range.upperBound && range.lowerBound < $0.offset + $0.length }
     }
 }
