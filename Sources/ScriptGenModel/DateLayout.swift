@@ -132,11 +132,18 @@ public struct DateLayout: Hashable, Sendable, CustomStringConvertible {
         let (year, month, day) = ModelTime.civil(fromDays: days)
         var out: [UInt8] = []
         out.reserveCapacity(length)
+        // The last `width` digits of `value`, padded on the left; no strings (a reply may
+        // carry a date on every answer).
         func append(_ value: Int64, width: Int, pad: UInt8 = UInt8(ascii: "0")) {
-            let magnitude = Swift.max(0, value)
-            var digits = Array(String(magnitude).utf8)
-            if digits.count > width { digits = Array(digits.suffix(width)) }
-            out += [UInt8](repeating: pad, count: width - digits.count) + digits
+            let start = out.count
+            var rest = Swift.max(0, value)
+            for _ in 0..<width { out.append(pad) }
+            var index = out.count - 1
+            repeat {
+                out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                index -= 1
+            } while rest > 0 && index >= start
         }
         for token in tokens {
             switch token {

@@ -228,10 +228,10 @@ extension Reply {
         guard !fields.isEmpty else { return messages }
         var messages = messages
         var written: [RenderedField] = []
-        // Per message, the fields that changed length: (example offset where they ended, growth).
-        var growth = [[(end: Int, delta: Int)]](repeating: [], count: messages.count)
+        // The fields that changed length: (message, example offset where they ended, growth).
+        var growth: [(message: Int, end: Int, delta: Int)] = []
         func moved(_ offset: Int, in message: Int) -> Int {
-            offset + growth[message].reduce(0) { $1.end <= offset ? $0 + $1.delta : $0 }
+            offset + growth.reduce(0) { $1.message == message && $1.end <= offset ? $0 + $1.delta : $0 }
         }
         // Last field first, so a field that changes length moves no field still to be
         // written; lengths after all the others, when the message has its final bytes.
@@ -261,7 +261,7 @@ extension Reply {
             messages[field.message].replaceSubrange(range, with: bytes)
             let shift = bytes.count - field.length
             if shift != 0 {
-                growth[field.message].append((range.upperBound, shift))
+                growth.append((field.message, range.upperBound, shift))
                 for index in written.indices where written[index].message == field.message && written[index].range.lowerBound >= range.upperBound {
                     written[index].range = (written[index].range.lowerBound + shift)..<(written[index].range.upperBound + shift)
                 }
