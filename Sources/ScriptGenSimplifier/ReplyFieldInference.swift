@@ -35,6 +35,9 @@ enum ReplyFieldInference {
         var machine: StateMachine
         var fieldsByClass: [String: Int] = [:]
         var repliesJoined = 0
+        /// Runs of bytes that differ between observations of one reply shape and that no
+        /// field explains: replayed as the example has them.
+        var unexplainedRuns = 0
     }
 
     static func inferred(_ machine: StateMachine, raw: StateMachine, stateOfRaw: [StateID?], observers: [[Reply: [[UInt8]]]] = [],
@@ -123,6 +126,7 @@ enum ReplyFieldInference {
             if !framing.isEmpty {
                 for index in replies.indices { replies[index].fields = framedLengths(framing, in: replies[index]) }
             }
+            result.unexplainedRuns += unexplainedRuns(in: state < samples.count ? samples[state] : [], replies: replies)
             let joined = joinedTemplates(replies)
             result.repliesJoined += replies.count - joined.count
             for reply in joined {
@@ -181,6 +185,29 @@ enum ReplyFieldInference {
             }
         }
         return fields.inPositionOrder
+    }
+
+    /// Per reply shape of the state (observed at least twice), the runs of bytes that differ
+    /// between its observations and that no field of the state's first reply of that shape
+    /// covers.
+    static func unexplainedRuns(in samples: [Sample], replies: [ObservedReply]) -> Int {
+        var runs = 0
+        var counted: Set<[Int]> = []
+        for reply in replies {
+            let shape = reply.reply.messages.map(\.count)
+            guard counted.insert(shape).inserted else { continue }
+            let group = samples.filter { $0.reply.messages.map(\.count) == shape }
+            guard group.count >= 2 else { continue }
+            for (message, length) in shape.enumerated() {
+                var inRun = false
+                for offset in 0..<min(length, maxScannedBytes) {
+                    let unexplained = varies(at: offset, message: message, in: group) && !reply.fields.covers(offset..<(offset + 1), in: message)
+                    if unexplained && !inRun { runs += 1 }
+                    inRun = unexplained
+                }
+            }
+        }
+        return runs
     }
 
     /// Replies equal outside their (equal) fields become one, the first kept as the example,

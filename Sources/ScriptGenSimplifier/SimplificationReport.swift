@@ -84,6 +84,9 @@ public struct SimplificationReport: Hashable, Sendable {
     public var replyFields: [String: Int]
     /// Replies that joined another's template: equal outside their fields.
     public var repliesJoinedIntoTemplates: Int
+    /// Runs of reply bytes that differed between observations of one reply shape in a state
+    /// and that no field explains: replayed as observed.
+    public var unexplainedReplyRuns: Int
     /// The length field the clients' requests carry, if they do (`requestFraming`).
     public var requestFraming: LengthFraming?
 
@@ -119,6 +122,7 @@ public struct SimplificationReport: Hashable, Sendable {
         replyFields = [:]
         repliesJoinedIntoTemplates = 0
         requestFraming = nil
+        unexplainedReplyRuns = 0
     }
 
     /// One line per figure, for the CLI and logs.
@@ -149,7 +153,7 @@ public struct SimplificationReport: Hashable, Sendable {
             lines.append("  \(respVariadicEdgesAdded) variadic edges added for RESP commands")
         }
         let fields = ReplyField.classNames.map { "\(replyFields[$0, default: 0]) \($0)" }.joined(separator: ", ")
-        lines.append("  reply fields: \(fields); \(repliesJoinedIntoTemplates) replies joined into templates")
+        lines.append("  reply fields: \(fields); \(repliesJoinedIntoTemplates) replies joined into templates; \(unexplainedReplyRuns) varying runs replayed as observed")
         if let framing = requestFraming {
             lines.append("  requests framed by a \(framing.encoding.name) length at byte \(framing.offset), counting from byte \(framing.spanStart)")
         }

@@ -93,6 +93,7 @@ public enum Simplifier {
         }
         report.replyFields = fields.fieldsByClass
         report.repliesJoinedIntoTemplates = fields.repliesJoined
+        report.unexplainedReplyRuns = fields.unexplainedRuns
         let statistics = result.statistics
         report.states = statistics.states
         report.edges = statistics.edges

@@ -49,6 +49,10 @@ import Testing
         let scattered = [Self.greeting(id: 31, scramble: "k#9;Lq.2"), Self.greeting(id: 90_000, scramble: "Zp)0-x~e"),
                          Self.greeting(id: 7_000_000, scramble: "4/uQ[Wm*")]
         #expect(Self.fields(scattered) == [ReplyField(message: 0, offset: 13, length: 8, source: .random(.printable))])
+        // Those three bytes stay replayed, and are counted as one run.
+        let replies = [ObservedReply(reply: scattered[0].reply, count: 3, fields: Self.fields(scattered))]
+        #expect(ReplyFieldInference.unexplainedRuns(in: scattered, replies: replies) == 1)
+        #expect(ReplyFieldInference.unexplainedRuns(in: group, replies: [ObservedReply(reply: group[0].reply, count: 4, fields: Self.fields(group))]) == 0)
         // Each answering its own request path (and printable): nothing shows the server chose them.
         let ownPaths = group.enumerated().map { index, sample in
             var sample = sample
