@@ -63,7 +63,7 @@ public struct Emulator<Generator: RandomNumberGenerator> {
     /// answers around them).
     public var recordsFieldRanges = false
     /// Offsets into all bytes sent so far (every `.send`, in order) that reply fields wrote,
-    /// in order, each with whether the real server varies it by itself; filled only while
+    /// each with whether the real server varies it by itself; filled only while
     /// `recordsFieldRanges` is set.
     public private(set) var fieldRanges: [(range: Range<Int>, variesByItself: Bool)] = []
     /// Bytes of all `.send` actions so far.

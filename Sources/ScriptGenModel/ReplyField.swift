@@ -221,7 +221,7 @@ public struct RenderedField: Hashable, Sendable {
 extension Reply {
     /// The messages with `fields` filled in for `context`. A copy whose source lies beyond the
     /// request (a shorter request than any observed) keeps the example bytes. `written`
-    /// receives where each field was written, in order.
+    /// receives where each field was written (in the rendered messages).
     public func rendered<Generator: RandomNumberGenerator>(
         _ fields: [ReplyField], context: RenderingContext, generator: inout Generator, written output: inout [RenderedField]
     ) -> [[UInt8]] {
