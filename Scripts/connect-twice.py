@@ -5,6 +5,7 @@ everything else equals what the real server sent (from its capture, or a recorde
 
 usage: connect-twice.py smtp  PORT CAPTURE.pcap
        connect-twice.py mysql PORT CAPTURE.pcap
+       connect-twice.py smb   PORT CAPTURE.pcap
        connect-twice.py http PORT EXPECTED-HEAD.txt     (the real server's `curl -I /`)
        connect-twice.py ssh  PORT CAPTURE.pcap
 Prints one JSON line of figures; the test decides. Reads only classic pcap (Ethernet, SLL,
@@ -163,5 +164,38 @@ def mysql(port, capture):
         "realScramblesPrintable": all(all(0x21 <= byte <= 0x7E for byte in r[1]) for r in real),
     }
 
+def smb_negotiate_parts(packet):
+    """A NetBIOS-framed SMB2 NEGOTIATE response's ServerGuid and SystemTime (a FILETIME):
+    NetBIOS header (4), SMB2 header (64), then StructureSize, SecurityMode, DialectRevision,
+    NegotiateContextCount (2 each), ServerGuid (16), Capabilities, MaxTransactSize,
+    MaxReadSize, MaxWriteSize (4 each), SystemTime (8)."""
+    body = 4 + 64
+    filetime = int.from_bytes(packet[body + 40:body + 48], 'little')
+    return packet[body + 8:body + 24], filetime / 10_000_000 - 11_644_473_600
+
+def smb(port, capture):
+    # Conversations whose first client frame is an SMB2 NEGOTIATE (not a NetBIOS session
+    # request) and whose first answer is the NEGOTIATE response.
+    conversations = [(client, server) for client, server in tcp_streams(capture)
+                     if client[:1] == b'\0' and client[4:8] == b'\xfeSMB' and server[4:8] == b'\xfeSMB' and server[16:18] == b'\0\0']
+    # The NEGOTIATE most clients of the capture sent (smbclient's), as one of them would.
+    requests = [client[:4 + int.from_bytes(client[1:4], 'big')] for client, _ in conversations]
+    request = max(requests, key=lambda r: (sum(len(other) == len(r) for other in requests), -requests.index(r)))
+    real = [smb_negotiate_parts(server) for _, server in conversations]
+    answers = []
+    for _ in range(2):
+        with connect(port) as connection:
+            connection.sendall(request)
+            header = receive_exactly(connection, 4)
+            packet = header + receive_exactly(connection, int.from_bytes(header[1:4], 'big')) if len(header) == 4 else b''
+        answers.append(smb_negotiate_parts(packet) if len(packet) >= 4 + 64 + 48 else (b'', 0))
+        time.sleep(0.2)
+    return {
+        "realNegotiates": len(real), "realTimesDiffer": len({r[1] for r in real}) == len(real),
+        "guidsEqualReal": all(answer[0] in {r[0] for r in real} for answer in answers),
+        "maxSecondsFromNow": max(abs(answer[1] - time.time()) for answer in answers),
+        "timesDiffer": answers[0][1] != answers[1][1],
+    }
+
 service, port, source = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-print(json.dumps({"smtp": smtp, "http": http, "ssh": ssh, "mysql": mysql}[service](port, source)))
+print(json.dumps({"smtp": smtp, "http": http, "ssh": ssh, "mysql": mysql, "smb": smb}[service](port, source)))

@@ -39,6 +39,7 @@ enum Live {
         "ssh": (22, ["ssh-train.pcap", "ssh-nmap.pcap"]),
         "dns": (53, ["dns-train.pcap"]),
         "mysql": (3306, ["mysql-train.pcap", "mysql-nmap.pcap"]),
+        "smb": (445, ["smb-train.pcap"]),
     ]
 
     private static let modelLock = NSLock()

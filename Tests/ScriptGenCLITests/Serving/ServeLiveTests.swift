@@ -40,8 +40,8 @@ import ScriptGenTestSupport
     }
 
     /// Two connections to each service with a banner or a dated answer (Scripts/connect-twice.py):
-    /// the SMTP banner's and the HTTP answer's date are the current time, and differ; the SSH
-    /// key exchange cookie differs between the two; everything else equals what the real
+    /// the SMTP banner's, the HTTP answer's and the SMB NEGOTIATE answer's date are the current
+    /// time, and differ; the SSH key exchange cookie differs between the two; everything else equals what the real
     /// servers sent (their captures, or the recorded `curl -I /`), where the real servers, as
     /// their captures show, varied the same bytes themselves.
     @Test(.enabled(if: Live.has("python3"))) func connectingTwiceShowsTheCurrentTimeAndFreshNonces() throws {
@@ -60,6 +60,15 @@ import ScriptGenTestSupport
         let realHeaders = try #require(http["realHeadersOutsideDate"] as? [String])
         #expect(http["headersOutsideDate"] as? [[String]] == [realHeaders], "\(http)")
         #expect(http["dates"] as? Int == 2 && (http["maxSecondsFromNow"] as? Double ?? .infinity) < 30 && http["datesDiffer"] as? Bool == true, "\(http)")
+        // The SMB2 NEGOTIATE answer's SystemTime (a FILETIME) is now, on each connection; the
+        // ServerGuid the real server's.
+        let smbServer = try ServeProcess(models: [try Live.model("smb")])
+        defer { _ = smbServer.stop() }
+        let smbResult = try Live.run("python3", [script, "smb", String(try smbServer.port(445)), CLIRunner.fixture("smb-heldout.pcap")], timeout: 60)
+        let smb = try #require(try JSONSerialization.jsonObject(with: Data(smbResult.stdout.utf8)) as? [String: Any], "\(smbResult.stderr)")
+        #expect(smb["realTimesDiffer"] as? Bool == true && (smb["realNegotiates"] as? Int ?? 0) > 1)
+        #expect(smb["guidsEqualReal"] as? Bool == true && smb["timesDiffer"] as? Bool == true, "\(smb)")
+        #expect((smb["maxSecondsFromNow"] as? Double ?? .infinity) < 30, "\(smb)")
         let ssh = try figures("ssh", 22, CLIRunner.fixture("ssh-heldout.pcap"))
         #expect(ssh["realCookiesDiffer"] as? Bool == true && (ssh["realKexinits"] as? Int ?? 0) > 1)
         #expect(ssh["bannersEqualReal"] as? Bool == true && ssh["kexinits"] as? Int == 2, "\(ssh)")
