@@ -9,6 +9,7 @@ command -v dot >/dev/null || need+=(graphviz)
 command -v curl >/dev/null || need+=(curl)
 command -v nmap >/dev/null || need+=(nmap)
 command -v redis-cli >/dev/null || need+=(redis-tools)
+command -v dig >/dev/null || need+=(dnsutils)
 command -v python3 >/dev/null || need+=(python3)
 # The Redis nmap live test serves port 6379 in a network namespace of its own.
 command -v ip >/dev/null || need+=(iproute2)
