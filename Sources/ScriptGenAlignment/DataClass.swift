@@ -28,7 +28,8 @@ public enum DataClass: Hashable, Sendable {
         return .binary
     }
 
-    static func isText(_ byte: UInt8) -> Bool {
+    /// Printable ASCII, tab, CR or LF: a byte of a text protocol's message.
+    public static func isText(_ byte: UInt8) -> Bool {
         (byte >= 0x20 && byte < 0x7F) || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }

@@ -126,9 +126,7 @@ public struct DateLayout: Hashable, Sendable, CustomStringConvertible {
 
     /// `seconds` since 1970 (UTC) written in this layout, in the zone `utcOffsetMinutes` east.
     public func format(seconds: Int64, utcOffsetMinutes: Int) -> [UInt8] {
-        let local = seconds + Int64(utcOffsetMinutes) * 60
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        let secondOfDay = local - days * 86_400
+        let (days, secondOfDay) = ModelTime.dayAndSecond(ofUnixSeconds: seconds + Int64(utcOffsetMinutes) * 60)
         let (year, month, day) = ModelTime.civil(fromDays: days)
         var out: [UInt8] = []
         out.reserveCapacity(length)
@@ -168,8 +166,7 @@ public struct DateLayout: Hashable, Sendable, CustomStringConvertible {
 
     /// 0 for Sunday: 1970-01-01 was a Thursday.
     private static func weekday(ofDays days: Int64) -> Int64 {
-        let remainder = (days + 4) % 7
-        return remainder < 0 ? remainder + 7 : remainder
+        (days + 4) - (days + 4).floorDivided(by: 7) * 7
     }
 
     private static let weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].map { Array($0.utf8) }

@@ -14,8 +14,7 @@ package enum ModelTime {
         // From the remainder, not `nanoseconds - seconds * 1e9`: near Int64.min that product overflows.
         let remainder = nanoseconds % nanosecondsPerSecond
         let fraction = remainder < 0 ? remainder + nanosecondsPerSecond : remainder
-        let days = seconds.floorDivided(by: 86_400)
-        let secondOfDay = seconds - days * 86_400
+        let (days, secondOfDay) = dayAndSecond(ofUnixSeconds: seconds)
         let (year, month, day) = civil(fromDays: days)
         func pad(_ value: Int64, _ width: Int) -> String {
             let digits = String(value)
@@ -94,6 +93,13 @@ package enum ModelTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
+    /// The day since 1970 and the second of that day of `seconds` since 1970 (rounded down,
+    /// so a time before 1970 lands on its own day).
+    package static func dayAndSecond(ofUnixSeconds seconds: Int64) -> (days: Int64, secondOfDay: Int64) {
+        let days = seconds.floorDivided(by: 86_400)
+        return (days, seconds - days * 86_400)
+    }
+
     /// Civil-from-days (Howard Hinnant's algorithm, proleptic Gregorian): no locale or libc
     /// time zone involved. The one date computation: the server's log times use it too.
     package static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
@@ -111,7 +117,7 @@ package enum ModelTime {
 
 extension Int64 {
     /// Division rounding toward negative infinity (times before 1970 stay correct).
-    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+    package func floorDivided(by divisor: Int64) -> Int64 {
         let quotient = self / divisor
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }

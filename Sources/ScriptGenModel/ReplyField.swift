@@ -97,7 +97,7 @@ public enum TimeFormat: Hashable, Sendable {
 
     /// `nanoseconds` since 1970 written in this format.
     public func bytes(unixNanoseconds nanoseconds: Int64) -> [UInt8] {
-        let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
+        let seconds = nanoseconds.floorDivided(by: 1_000_000_000)
         switch self {
         case .text(let layout, let offset):
             return layout.format(seconds: seconds, utcOffsetMinutes: offset)

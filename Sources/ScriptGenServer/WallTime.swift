@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ScriptGenEmulation
 import ScriptGenModel
 
 /// A wall-clock instant (for log lines; durations use the monotonic clock).
@@ -15,10 +16,11 @@ public struct WallTime: Hashable, Sendable {
         self.nanoseconds = nanoseconds
     }
 
+    /// The system's clock, as the emulator reads it for time fields (`WallClock.system`).
     public static func now() -> WallTime {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return WallTime(seconds: Int64(spec.tv_sec), nanoseconds: Int32(spec.tv_nsec))
+        let nanoseconds = WallClock.system.now()
+        let seconds = nanoseconds.floorDivided(by: 1_000_000_000)
+        return WallTime(seconds: seconds, nanoseconds: Int32(nanoseconds - seconds * 1_000_000_000))
     }
 
     /// `2026-11-27T00:04:26.214474Z` (UTC, microseconds).
@@ -36,8 +38,7 @@ public struct WallTime: Hashable, Sendable {
 
     /// `2026-11-27T00:04:26.`: the part `WallTimeCache` keeps for the current second.
     func appendSecond(to out: inout [UInt8]) {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
+        let (days, secondOfDay) = ModelTime.dayAndSecond(ofUnixSeconds: seconds)
         let (year, month, day) = ModelTime.civil(fromDays: days)
         Self.appendPadded(year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))

@@ -112,7 +112,7 @@ struct EdgeGeneraliser {
         var rest: [Int] = []
         for (index, request) in requests.enumerated() {
             // A RESP array is framed by its lengths: its values may hold any byte.
-            guard !request.isEmpty, request.allSatisfy(Self.isText) || Self.respCommand(request) != nil else {
+            guard !request.isEmpty, request.allSatisfy(DataClass.isText) || Self.respCommand(request) != nil else {
                 rest.append(index)
                 continue
             }
@@ -215,7 +215,7 @@ struct EdgeGeneraliser {
         var partOf: [[UInt8]: Int] = [:]
         var parts: [(token: [UInt8], rows: [Int])] = []
         for (row, sequence) in sequences.enumerated() {
-            guard sequence.allSatisfy(Self.isText) else { return nil }
+            guard sequence.allSatisfy(DataClass.isText) else { return nil }
             let token = Self.leadingToken(sequence)
             if let part = partOf[token] {
                 parts[part].rows.append(row)
@@ -321,10 +321,6 @@ struct EdgeGeneraliser {
             length = min(length, common)
         }
         return Array(first.suffix(max(0, length)))
-    }
-
-    static func isText(_ byte: UInt8) -> Bool {
-        (byte >= 0x20 && byte < 0x7F) || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// `pattern` with its gaps widened so that `bytes` match, when its fixed parts occur in

@@ -1,3 +1,4 @@
+import ScriptGenAlignment
 import ScriptGenModel
 
 /// The last step of the simplifier (`generaliseLoneArguments`): a one-line text command seen
@@ -48,7 +49,7 @@ enum LoneArguments {
     /// is one text line (ending in CRLF or LF) of a word, a space and a non-empty argument, or a
     /// RESP array with arguments (`RespPatterns`). Binary requests stay exact.
     static func pattern(for request: [UInt8]) -> Pattern? {
-        guard request.allSatisfy(EdgeGeneraliser.isText) else { return nil }
+        guard request.allSatisfy(DataClass.isText) else { return nil }
         if EdgeGeneraliser.respCommand(request) != nil { return RespPatterns.pattern(forArrays: [request], loneArgumentLength: maxArgumentLength) }
         let terminator: [UInt8] = request.suffix(2) == [0x0D, 0x0A] ? [0x0D, 0x0A] : request.last == 0x0A ? [0x0A] : []
         guard !terminator.isEmpty else { return nil }

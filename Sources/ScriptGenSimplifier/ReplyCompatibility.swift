@@ -63,7 +63,7 @@ struct ReplyCompatibility {
 
     /// The status token of a text message (see the type's comment); nil for binary messages.
     static func statusToken(_ message: [UInt8]) -> [UInt8]? {
-        guard !message.isEmpty, message.allSatisfy(isText) else { return nil }
+        guard !message.isEmpty, message.allSatisfy(DataClass.isText) else { return nil }
         let first = word(message, from: 0)
         if first.starts(with: Array("HTTP/".utf8)) {
             return first + [0x20] + word(message, from: first.count + 1)
@@ -84,9 +84,5 @@ struct ReplyCompatibility {
 
     private static func isSeparator(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
-    }
-
-    static func isText(_ byte: UInt8) -> Bool {
-        (0x20...0x7E).contains(byte) || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 }

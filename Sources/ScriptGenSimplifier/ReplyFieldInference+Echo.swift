@@ -1,7 +1,7 @@
 import ScriptGenModel
 
-/// Echoes and lengths (docs/simplifier.md, *Reply fields*): request text of any length that
-/// the reply repeats, and the binary length fields that count the bytes after them.
+/// Echoes (docs/simplifier.md, *Reply fields*): request text of any length that the reply
+/// repeats.
 extension ReplyFieldInference {
     /// Echoes shorter than this are not taken: two letters agreeing is chance.
     static let minEchoLength = 3
@@ -13,12 +13,6 @@ extension ReplyFieldInference {
     static let echoFollowers = 4
     /// Only the first this-many bytes of a request are searched for echoed text.
     static let maxScannedRequestBytes = 2048
-    /// A length field sits in the first this-many bytes of a message (a header).
-    static let maxLengthFieldOffset = 8
-    /// …and counts from at most this many bytes after itself to the end.
-    static let maxLengthSpanGap = 8
-    /// Share of the machine's reply messages a framing rule must hold for.
-    static let minFramingShare = 0.9
 
     /// The request text each observation's reply repeats at one offset, found through the
     /// bytes just before it in the request (`after`, the longest of `minEchoContext` to
@@ -103,120 +97,5 @@ extension ReplyFieldInference {
     /// that begins or ends there is letters agreeing by chance.
     static func splitsAWord(_ bytes: [UInt8], at offset: Int) -> Bool {
         offset > 0 && offset < bytes.count && PatternBuilder.isWordByte(bytes[offset - 1]) && PatternBuilder.isWordByte(bytes[offset])
-    }
-
-    /// Binary length fields of the machine's framing: at one offset (below
-    /// `maxLengthFieldOffset`), in one encoding, counting the bytes from one offset (at most
-    /// `maxLengthSpanGap` past the field) to the end of the message, in at least
-    /// `minFramingShare` of the `messages` long enough to hold it, of at least two lengths;
-    /// none overlapping, lowest offset first.
-    static func framingRules(_ messages: [[UInt8]], options: SimplifierOptions) -> [LengthFraming] {
-        var rules: [LengthFraming] = []
-        for offset in 0..<maxLengthFieldOffset {
-            for width in [4, 3, 2] {
-                for bigEndian in [true, false] {
-                    let encoding = NumberEncoding.binary(width: width, bigEndian: bigEndian)
-                    let applicable = messages.filter { $0.count >= offset + width }
-                    guard applicable.count >= max(1, options.minFieldObservations) else { continue }
-                    // The span start each message implies; the most common one is the rule's.
-                    var starts: [Int: Int] = [:]
-                    for message in applicable {
-                        guard let value = encoding.value(of: message[offset..<(offset + width)]) else { continue }
-                        let start = message.count - Int(truncatingIfNeeded: value)
-                        if start >= offset + width, start <= offset + width + maxLengthSpanGap { starts[start, default: 0] += 1 }
-                    }
-                    guard let (start, count) = starts.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }),
-                          Double(count) >= minFramingShare * Double(applicable.count) else { continue }
-                    let rule = LengthFraming(offset: offset, encoding: encoding, spanStart: start)
-                    guard Set(applicable.filter(rule.holds).map(\.count)).count >= 2,
-                          !rules.contains(where: { $0.offset < offset + width && offset < $0.offset + $0.width }) else { continue }
-                    rules.append(rule)
-                }
-            }
-        }
-        return rules
-    }
-
-    /// `reply`'s fields with a length field for each framing rule that holds in a message
-    /// whose echo can change its length; nothing changes for replies of fixed length.
-    static func framedLengths(_ rules: [LengthFraming], in reply: ObservedReply) -> [ReplyField] {
-        var fields = reply.fields
-        for (index, message) in reply.reply.messages.enumerated() {
-            guard fields.contains(where: { field in
-                guard field.message == index, case .requestText = field.source else { return false }
-                return true
-            }) else { continue }
-            for rule in rules where rule.holds(in: message) {
-                guard !fields.covers(rule.offset..<(rule.offset + rule.width), in: index) else { continue }
-                fields.append(ReplyField(message: index, offset: rule.offset, length: rule.width, source: .length(rule.encoding, spanStart: rule.spanStart)))
-            }
-        }
-        return fields.inPositionOrder
-    }
-}
-
-/// Replies that name their client (docs/simplifier.md, *Reply fields*): the address it
-/// connected from, as text.
-extension ReplyFieldInference {
-    /// Bytes just before a client address that tell where a reply names its client.
-    static let addressContextLength = 2
-
-    /// The contexts (the `addressContextLength` bytes before it) after which replies observed
-    /// by one client hold that client's address, as a whole token, for at least two clients
-    /// and `minFieldObservations` replies.
-    static func clientAddressContexts(_ samples: [Sample], options: SimplifierOptions) -> Set<[UInt8]> {
-        var addresses: [[UInt8]: Set<[UInt8]>] = [:]
-        var replies: [[UInt8]: Int] = [:]
-        for sample in samples where sample.clients.count == 1 {
-            let address = sample.clients[0]
-            guard address.count >= 3 else { continue }
-            var seen: Set<[UInt8]> = []
-            for message in sample.reply.messages {
-                let scanned = message.prefix(maxScannedBytes)
-                var start = 0
-                while let found = scanned[start...].firstRange(of: address) {
-                    start = found.lowerBound + 1
-                    guard found.lowerBound >= addressContextLength, !isAddressByte(at: found.lowerBound - 1, in: message),
-                          !isAddressByte(at: found.upperBound, in: message) else { continue }
-                    seen.insert(Array(message[(found.lowerBound - addressContextLength)..<found.lowerBound]))
-                }
-            }
-            for context in seen {
-                addresses[context, default: []].insert(address)
-                replies[context, default: 0] += 1
-            }
-        }
-        return Set(addresses.keys.filter { addresses[$0]!.count >= 2 && replies[$0]! >= max(1, options.minFieldObservations) })
-    }
-
-    /// `reply`'s fields with a client address field wherever a context is followed by an
-    /// address-like token (IPv4 or IPv6 text) that no field covers.
-    static func clientAddresses(_ contexts: Set<[UInt8]>, in reply: ObservedReply) -> [ReplyField] {
-        var fields = reply.fields
-        for (index, message) in reply.reply.messages.enumerated() {
-            let scanned = message.prefix(maxScannedBytes)
-            for context in contexts.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                var start = 0
-                while let found = scanned[start...].firstRange(of: context) {
-                    start = found.upperBound
-                    var end = found.upperBound
-                    while end < scanned.count, isAddressByte(at: end, in: message), end - found.upperBound < 45 { end += 1 }
-                    let token = message[found.upperBound..<end]
-                    let isIPv4 = token.count >= 7 && token.filter { $0 == UInt8(ascii: ".") }.count == 3 && token.allSatisfy { $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0) }
-                    let isIPv6 = token.count >= 2 && token.contains(UInt8(ascii: ":"))
-                    guard isIPv4 || isIPv6, !isAddressByte(at: end, in: message),
-                          !fields.covers(found.upperBound..<end, in: index) else { continue }
-                    fields.append(ReplyField(message: index, offset: found.upperBound, length: token.count, source: .clientAddress))
-                }
-            }
-        }
-        return fields.inPositionOrder
-    }
-
-    /// Digits, hex letters, `.` and `:`: bytes of an address's text.
-    private static func isAddressByte(at offset: Int, in bytes: [UInt8]) -> Bool {
-        guard offset >= 0, offset < bytes.count else { return false }
-        let byte = bytes[offset]
-        return (0x30...0x3A).contains(byte) || byte == 0x2E || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 }

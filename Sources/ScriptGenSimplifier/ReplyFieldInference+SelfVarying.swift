@@ -1,3 +1,4 @@
+import ScriptGenAlignment
 import ScriptGenModel
 
 /// Fields the server varies by itself (docs/simplifier.md, *Reply fields*): bytes that no copy
@@ -20,7 +21,7 @@ extension ReplyFieldInference {
             for copy in copies where copy.message == message {
                 for offset in copy.offset..<min(length, copy.offset + copy.length) { covered[offset] = true }
             }
-            let isText = group.allSatisfy { sample in sample.reply.messages[message].allSatisfy { (0x20...0x7E).contains($0) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } }
+            let isText = group.allSatisfy { sample in sample.reply.messages[message].allSatisfy(DataClass.isText) }
             var scope = Scope(group: group, message: message, length: length, covered: covered, isText: isText, options: options)
             var position = 0
             while position < length {
@@ -120,8 +121,7 @@ extension ReplyFieldInference {
         }
 
         static func isPlausible(_ seconds: Int64) -> Bool {
-            let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-            return ReplyFieldInference.plausibleYears.contains(ModelTime.civil(fromDays: days).year)
+            ReplyFieldInference.plausibleYears.contains(ModelTime.civil(fromDays: ModelTime.dayAndSecond(ofUnixSeconds: seconds).days).year)
         }
 
         /// A number at the same place in every observation (2 or 4 bytes, either way round)

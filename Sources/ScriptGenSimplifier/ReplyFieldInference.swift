@@ -112,7 +112,7 @@ enum ReplyFieldInference {
         // its layout, also in replies seen too rarely to tell (a page's `Date` header).
         let anchors = timeAnchors(in: result.machine)
         // The machine's binary framing, written again where an echo changes a reply's length.
-        let framing = framingRules(everySample.flatMap(\.reply.messages), options: options)
+        let framing = LengthFramingInference.framingRules(everySample.flatMap(\.reply.messages), options: options)
         // Where replies name their client.
         let addressContexts = clientAddressContexts(Array(samples.joined()), options: options)
         for state in result.machine.states.indices {
@@ -124,7 +124,7 @@ enum ReplyFieldInference {
                 for index in replies.indices { replies[index].fields = anchoredTimes(anchors, in: replies[index]) }
             }
             if !framing.isEmpty {
-                for index in replies.indices { replies[index].fields = framedLengths(framing, in: replies[index]) }
+                for index in replies.indices { replies[index].fields = LengthFramingInference.framedLengths(framing, in: replies[index]) }
             }
             result.unexplainedRuns += unexplainedRuns(in: state < samples.count ? samples[state] : [], replies: replies)
             let joined = joinedTemplates(replies)

@@ -88,7 +88,7 @@ public enum Simplifier {
         result = fields.machine
         if options.requestFraming, machine.transport == .tcp {
             let requests = machine.states.flatMap { $0.edges.compactMap(\.pattern.exactBytes) }.filter { !$0.isEmpty }
-            result.requestFraming = ReplyFieldInference.framingRules(requests, options: options).first
+            result.requestFraming = LengthFramingInference.framingRules(requests, options: options).first
             report.requestFraming = result.requestFraming
         }
         report.replyFields = fields.fieldsByClass

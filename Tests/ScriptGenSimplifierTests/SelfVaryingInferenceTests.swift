@@ -158,9 +158,9 @@ import Testing
         let group = [Self.denied("root"), Self.denied("admin"), Self.denied("reader")]
         let echoes = ReplyFieldInference.echoFields(in: group, besides: [], options: SimplifierOptions())
         #expect(echoes == [ReplyField(message: 0, offset: 31, length: 4, source: .requestText(after: [0, 0, 0, 0, 0, 0, 0, 0], until: 0x00))])
-        let rules = ReplyFieldInference.framingRules(group.flatMap(\.reply.messages), options: SimplifierOptions())
+        let rules = LengthFramingInference.framingRules(group.flatMap(\.reply.messages), options: SimplifierOptions())
         #expect(rules == [LengthFraming(offset: 0, encoding: .binary(width: 3, bigEndian: false), spanStart: 4)])
-        let fields = ReplyFieldInference.framedLengths(rules, in: ObservedReply(reply: group[0].reply, count: 1, fields: echoes))
+        let fields = LengthFramingInference.framedLengths(rules, in: ObservedReply(reply: group[0].reply, count: 1, fields: echoes))
         #expect(fields.first == ReplyField(message: 0, offset: 0, length: 3, source: .length(.binary(width: 3, bigEndian: false), spanStart: 4)))
         var generator = SystemRandomNumberGenerator()
         let rendered = group[0].reply.rendered(fields, context: RenderingContext(request: Self.denied("intruder").request), generator: &generator)
